@@ -1,0 +1,210 @@
+//! RFC 3526 group 5 ("modp5") Diffie-Hellman as MCP uses it (`WIRE.md` sections 2, 3).
+
+use std::sync::OnceLock;
+
+use num_bigint::BigUint;
+use num_traits::One;
+
+use super::CryptoError;
+use super::cipher::{MCP_KEY_LEN, McpKey};
+
+/// The 1536-bit modp5 prime from RFC 3526, big-endian hex.
+pub const MODP5_PRIME_HEX: &str = concat!(
+    "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74",
+    "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437",
+    "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed",
+    "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf05",
+    "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb",
+    "9ed529077096966d670c354e4abc9804f1746c08ca237327ffffffffffffffff",
+);
+
+/// The group generator.
+pub const GENERATOR: u32 = 2;
+
+/// Length of the shared secret and of a public key in bytes (1536 bits).
+pub const SHARED_SECRET_LEN: usize = 192;
+
+/// A public key is always sent as exactly this many hex digits.
+pub const PUBLIC_KEY_HEX_LEN: usize = SHARED_SECRET_LEN * 2;
+
+/// Size of our private exponents: 256 bits.
+///
+/// RFC 3526 rates modp5 at roughly 90 to 120 bits of strength and advises an exponent
+/// of at least twice that; 256 bits clears the upper estimate (OpenSSL uses about 200
+/// for this group). Modular exponentiation costs time linear in the exponent's bits,
+/// so this is six times cheaper than a full 1536-bit exponent, which matters in the
+/// browser where every handshake runs in wasm.
+pub const PRIVATE_EXPONENT_BYTES: usize = 32;
+
+fn prime() -> &'static BigUint {
+    static PRIME: OnceLock<BigUint> = OnceLock::new();
+    PRIME.get_or_init(|| {
+        BigUint::parse_bytes(MODP5_PRIME_HEX.as_bytes(), 16).unwrap_or_else(BigUint::one)
+    })
+}
+
+/// One side's Diffie-Hellman key pair. Make a fresh one per connection (`WIRE.md`
+/// section 2): reusing one would give every session the same long-term secret.
+#[derive(Clone)]
+pub struct KeyPair {
+    private: BigUint,
+    public: PublicKey,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the private exponent.
+        f.debug_struct("KeyPair").field("public", &self.public).finish_non_exhaustive()
+    }
+}
+
+impl KeyPair {
+    /// A fresh key pair with a [`PRIVATE_EXPONENT_BYTES`]-byte exponent from the
+    /// platform CSPRNG (the OS natively, Web Crypto in the browser).
+    pub fn generate() -> Result<Self, CryptoError> {
+        let mut bytes = [0u8; PRIVATE_EXPONENT_BYTES];
+        getrandom::fill(&mut bytes).map_err(|e| CryptoError::Random(e.to_string()))?;
+        // Force the top bit so every exponent has the full size; an exponent below 2
+        // is then impossible too.
+        bytes[0] |= 0x80;
+        Ok(Self::from_private_bytes(&bytes))
+    }
+
+    /// The key pair for a given private exponent (big-endian, any length). For test
+    /// vectors and for replaying captured sessions.
+    pub fn from_private_bytes(private_be: &[u8]) -> Self {
+        let private = BigUint::from_bytes_be(private_be);
+        let public = PublicKey(BigUint::from(GENERATOR).modpow(&private, prime()));
+        Self { private, public }
+    }
+
+    /// Our public key.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// `peer ^ private mod p`, the secret both sides share.
+    pub fn shared_secret(&self, peer: &PublicKey) -> SharedSecret {
+        SharedSecret(to_fixed_be(&peer.0.modpow(&self.private, prime())))
+    }
+}
+
+/// A validated public key `Y` with `2 <= Y <= p-2`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey(BigUint);
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({}…)", &self.to_hex()[..16])
+    }
+}
+
+impl PublicKey {
+    /// Exactly [`PUBLIC_KEY_HEX_LEN`] lowercase hex digits, zero-padded on the left:
+    /// some servers parse hex two digits at a time and break on odd lengths.
+    pub fn to_hex(&self) -> String {
+        let bytes = to_fixed_be(&self.0);
+        let mut hex = String::with_capacity(PUBLIC_KEY_HEX_LEN);
+        for byte in bytes {
+            hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+            hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+        }
+        hex
+    }
+
+    /// Parses a peer's key as `WIRE.md` section 2 says: any case, any length (odd
+    /// lengths read as if a `0` were prefixed), an optional leading `00` byte; then
+    /// rejects values outside `2 ..= p-2`.
+    pub fn from_hex(hex: &str) -> Result<Self, CryptoError> {
+        let hex = hex.trim();
+        // 384 digits, plus the `00` a Java server prepends when the top bit is set.
+        let max = PUBLIC_KEY_HEX_LEN + 2;
+        if hex.len() > max {
+            return Err(CryptoError::KeyTooLong { max });
+        }
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(CryptoError::KeyNotHex);
+        }
+        let value = BigUint::parse_bytes(hex.as_bytes(), 16).ok_or(CryptoError::KeyNotHex)?;
+        let two = BigUint::from(2u32);
+        if value < two || value > prime() - &two {
+            return Err(CryptoError::KeyOutOfRange);
+        }
+        Ok(Self(value))
+    }
+}
+
+/// The shared secret `Z`, always [`SHARED_SECRET_LEN`] bytes big-endian with leading
+/// zero bytes kept: the MCP Key is taken from this fixed-width form.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SharedSecret([u8; SHARED_SECRET_LEN]);
+
+impl std::fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedSecret(..)")
+    }
+}
+
+impl SharedSecret {
+    /// The 192 bytes.
+    pub fn as_bytes(&self) -> &[u8; SHARED_SECRET_LEN] {
+        &self.0
+    }
+
+    /// The MCP Key: the first 32 bytes of the zero-padded secret (`WIRE.md` section 3).
+    pub fn mcp_key(&self) -> McpKey {
+        let mut key = [0u8; MCP_KEY_LEN];
+        key.copy_from_slice(&self.0[..MCP_KEY_LEN]);
+        McpKey::from_bytes(key)
+    }
+}
+
+/// `value` as exactly 192 big-endian bytes. Every value here is below `p < 2^1536`.
+fn to_fixed_be(value: &BigUint) -> [u8; SHARED_SECRET_LEN] {
+    let bytes = value.to_bytes_be();
+    let mut out = [0u8; SHARED_SECRET_LEN];
+    let len = bytes.len().min(SHARED_SECRET_LEN);
+    out[SHARED_SECRET_LEN - len..].copy_from_slice(&bytes[bytes.len() - len..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_agree_and_are_fresh() {
+        let a = KeyPair::generate().unwrap();
+        let b = KeyPair::generate().unwrap();
+        assert_ne!(a.public(), b.public());
+        assert_eq!(a.shared_secret(b.public()), b.shared_secret(a.public()));
+        assert_eq!(a.public().to_hex().len(), PUBLIC_KEY_HEX_LEN);
+    }
+
+    #[test]
+    fn rejects_keys_that_force_a_known_secret() {
+        let p_minus_1 = format!("{:x}", prime() - 1u32);
+        for bad in ["0", "1", "00", p_minus_1.as_str(), MODP5_PRIME_HEX] {
+            assert_eq!(PublicKey::from_hex(bad), Err(CryptoError::KeyOutOfRange), "{bad}");
+        }
+        assert!(PublicKey::from_hex("2").is_ok());
+        assert!(PublicKey::from_hex(&format!("{:x}", prime() - 2u32)).is_ok());
+    }
+
+    #[test]
+    fn rejects_non_hex_and_over_long_keys() {
+        assert_eq!(PublicKey::from_hex(""), Err(CryptoError::KeyNotHex));
+        assert_eq!(PublicKey::from_hex("12g4"), Err(CryptoError::KeyNotHex));
+        assert_eq!(PublicKey::from_hex("+12"), Err(CryptoError::KeyNotHex));
+        assert_eq!(
+            PublicKey::from_hex(&"0".repeat(387)),
+            Err(CryptoError::KeyTooLong { max: 386 })
+        );
+    }
+
+    #[test]
+    fn reads_odd_lengths_and_upper_case() {
+        assert_eq!(PublicKey::from_hex("abc").unwrap(), PublicKey::from_hex("0ABC").unwrap());
+        assert_eq!(PublicKey::from_hex("abc").unwrap().to_hex(), format!("{:0>384}", "abc"));
+    }
+}

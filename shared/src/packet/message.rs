@@ -1,0 +1,109 @@
+//! `Message.*`: text and image messages. Their room travels in the packet's top-level
+//! `room` field (see [`super::Packet::room`]), not in `data`.
+
+use serde::{Deserialize, Serialize};
+
+use super::lenient::Timestamp;
+
+/// The scheme of an image stored on the MCP server (`WIRE.md` section 9).
+pub const MCP_IMAGE_SCHEME: &str = "mcp_image://";
+
+/// `Message.CreateTextMessage` data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateTextMessage {
+    /// The message text.
+    pub text: String,
+}
+
+/// `Message.TextMessage` data, stamped by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextMessage {
+    /// The message text.
+    pub text: String,
+    /// Who sent it.
+    pub user: String,
+    /// When the server accepted it.
+    pub time: Timestamp,
+}
+
+/// `Message.CreateImageMessage` data: exactly one of `image` (an uploaded image,
+/// `mcp_image://<id>`) or `url` (an image hosted elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CreateImageMessage {
+    /// `mcp_image://<id>` of an uploaded image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// A direct URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl CreateImageMessage {
+    /// A message for an image uploaded to the MCP server.
+    pub fn uploaded(image_id: &str) -> Self {
+        Self {
+            image: Some(format!("{MCP_IMAGE_SCHEME}{image_id}")),
+            url: None,
+        }
+    }
+
+    /// A message for an image hosted elsewhere.
+    pub fn url(url: impl Into<String>) -> Self {
+        Self {
+            image: None,
+            url: Some(url.into()),
+        }
+    }
+
+    /// The reference the resulting `ImageMessage` carries, if the data has one.
+    pub fn reference(&self) -> Option<&str> {
+        self.image
+            .as_deref()
+            .or(self.url.as_deref())
+            .filter(|r| !r.trim().is_empty())
+    }
+}
+
+/// `Message.ImageMessage` data, stamped by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageMessage {
+    /// `mcp_image://<id>` or a URL, as the sender gave it.
+    pub image: String,
+    /// Who sent it.
+    pub user: String,
+    /// When the server accepted it.
+    pub time: Timestamp,
+}
+
+impl ImageMessage {
+    /// The image ID when the image is stored on the MCP server.
+    pub fn stored_image_id(&self) -> Option<&str> {
+        self.image.strip_prefix(MCP_IMAGE_SCHEME)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_message_reads_the_transcript_shape() {
+        let m: TextMessage =
+            serde_json::from_str(r#"{"text":"hello","user":"root","time":1795930454842}"#).unwrap();
+        assert_eq!((m.user.as_str(), m.time.millis()), ("root", 1_795_930_454_842));
+        let m: TextMessage =
+            serde_json::from_str(r#"{"text":"hi","user":"r","time":"2026-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(m.time.millis(), 1_767_225_600_000);
+    }
+
+    #[test]
+    fn image_messages_carry_one_reference() {
+        let up = CreateImageMessage::uploaded("42");
+        assert_eq!(serde_json::to_string(&up).unwrap(), r#"{"image":"mcp_image://42"}"#);
+        let url = CreateImageMessage::url("https://x/y.png");
+        assert_eq!(serde_json::to_string(&url).unwrap(), r#"{"url":"https://x/y.png"}"#);
+        assert_eq!(CreateImageMessage::default().reference(), None);
+        let m = ImageMessage { image: "mcp_image://42".into(), user: "u".into(), time: Timestamp(1) };
+        assert_eq!(m.stored_image_id(), Some("42"));
+    }
+}

@@ -1,0 +1,28 @@
+//! Sans-IO MCP sessions.
+//!
+//! # Client call order
+//! 1. [`ClientSession::new`] with a fresh [`crate::KeyPair`], then send
+//!    [`ClientSession::handshake_line`].
+//! 2. Feed every received line to [`ClientSession::handle_line`] with the current time
+//!    in milliseconds, and act on the [`Event`] it returns. The first is
+//!    [`Event::Secured`] (or [`Event::HandshakeRejected`], after which the connection is
+//!    useless: close it, and for `UnsupportedVersion` maybe retry with MCP 2.0).
+//! 3. Once secured, send [`ClientSession::login`] or [`ClientSession::register`]; every
+//!    request method returns an [`Outgoing`] line to write and the [`RequestId`] its
+//!    replies will name. [`Event::Accepted`] means signed in.
+//! 4. After every read or write, and when the timer it asked for fires, call
+//!    [`ClientSession::poll_heartbeat`]: it returns a ping line when one is due.
+//!    [`ClientSession::next_heartbeat_at`] says when to wake up next.
+//!
+//! # Server side
+//! [`accept_handshake`] reads a client's handshake and produces the reply line and the
+//! line cipher, so the server shares this code.
+
+mod client;
+mod server;
+
+pub use client::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolError, ProtocolVersion, RequestId, SessionError};
+pub use server::{HandshakeRejection, ServerHandshake, accept_handshake};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,248 @@
+//! A client session wired to the server-side handshake in memory, with time passed by
+//! hand.
+
+use super::*;
+use crate::crypto::{KeyPair, LineCipher};
+use crate::packet::auth::Accepted;
+use crate::packet::file::{ImageMeta, ImageRef};
+use crate::packet::lenient::Timestamp;
+use crate::packet::message::TextMessage;
+use crate::packet::room::{Joined, RoomInfo};
+use crate::packet::{Body, ErrorKind, Packet, PacketId, PacketKind};
+
+/// The server's end of an in-memory connection.
+struct Peer {
+    cipher: LineCipher,
+}
+
+impl Peer {
+    fn read(&self, line: &str) -> Packet {
+        Packet::decode(self.cipher.decrypt_line(line).unwrap().trim()).unwrap()
+    }
+
+    /// A reply with the request's ID (none at all to an MCP 2.0 request, as 2.0
+    /// servers send).
+    fn reply(&self, request: &Packet, body: Body) -> String {
+        let id = match request.id {
+            PacketId::None => PacketId::None,
+            ref id => id.reply_id(),
+        };
+        self.cipher.encrypt_line(&Packet::new(id, body).encode())
+    }
+
+    fn push(&self, packet: Packet) -> String {
+        self.cipher.encrypt_line(&packet.encode())
+    }
+}
+
+fn secured(version: ProtocolVersion) -> (ClientSession, Peer) {
+    let mut client = ClientSession::new(version, KeyPair::generate().unwrap());
+    let hello = client.handshake_line();
+    let server_keys = KeyPair::generate().unwrap();
+    let (reply, cipher) = match version {
+        ProtocolVersion::V2_1 => {
+            let accepted = accept_handshake(&hello, &server_keys).unwrap();
+            (accepted.reply_line, accepted.cipher)
+        }
+        ProtocolVersion::V2_0 => {
+            // An MCP 2.0 server: same exchange, version 2.0.0 and no IDs.
+            let Body::Handshake(h) = Packet::decode(&hello).unwrap().body else { panic!() };
+            let peer = crate::PublicKey::from_hex(&h.public_key).unwrap();
+            let cipher = LineCipher::new(&server_keys.shared_secret(&peer).mcp_key());
+            let reply = Packet::new(
+                PacketId::None,
+                Body::Handshake(crate::packet::handshake::Handshake {
+                    version: "2.0.0".into(),
+                    public_key: format!("00{}", server_keys.public().to_hex().to_uppercase()),
+                }),
+            );
+            (reply.encode(), cipher)
+        }
+    };
+    assert!(matches!(client.handle_line(&reply, 0), Some(Event::Secured)));
+    (client, Peer { cipher })
+}
+
+fn signed_in(version: ProtocolVersion, rate: u64) -> (ClientSession, Peer) {
+    let (mut client, peer) = secured(version);
+    let login = client.login("alice", "pw").unwrap();
+    let request = peer.read(&login.line);
+    let accepted = Accepted {
+        rooms: vec![RoomInfo { id: 1, name: "general".into(), all_users: vec![] }],
+        heartbeat_rate: rate,
+    };
+    let event = client.handle_line(&peer.reply(&request, Body::Accepted(accepted)), 1_000);
+    assert!(matches!(event, Some(Event::Accepted { request, .. }) if request == login.id), "{event:?}");
+    (client, peer)
+}
+
+#[test]
+fn handshake_then_login_then_heartbeats_on_schedule() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 30_000);
+    assert!(client.is_signed_in());
+    assert_eq!(client.next_heartbeat_at(), Some(31_000));
+    assert_eq!(client.poll_heartbeat(30_999), None);
+    let ping = client.poll_heartbeat(31_000).unwrap();
+    assert_eq!(peer.read(&ping).kind(), PacketKind::Ping);
+    assert_eq!(client.next_heartbeat_at(), Some(61_000));
+    assert_eq!(client.pending_requests().count(), 0, "pings expect no reply");
+}
+
+#[test]
+fn requests_before_the_handshake_are_refused() {
+    let mut client = ClientSession::new(ProtocolVersion::V2_1, KeyPair::generate().unwrap());
+    assert_eq!(client.login("a", "b").unwrap_err(), SessionError::NotSecured);
+    assert_eq!(client.poll_heartbeat(u64::MAX), None);
+}
+
+#[test]
+fn ids_are_fresh_and_replies_match_by_id_and_type() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 30_000);
+    let join = client.join_room(1).unwrap();
+    let list = client.require_room_list().unwrap();
+    assert_ne!(join.id, list.id);
+    let join_packet = peer.read(&join.line);
+    assert_eq!(join_packet.id, PacketId::from(join.id));
+
+    // The right ID with a type the request cannot get is not a reply.
+    let wrong = peer.reply(&join_packet, Body::RoomList(vec![]));
+    assert!(matches!(client.handle_line(&wrong, 0), Some(Event::Push(_))));
+    // An unknown ID is not a reply either.
+    let stranger = peer.push(Packet::new(PacketId::from(999), Body::RoomList(vec![])));
+    assert!(matches!(client.handle_line(&stranger, 0), Some(Event::Push(_))));
+
+    let joined = Body::RoomJoined(Joined { room: 1, user: "alice".into(), all_users: vec!["alice".into()] });
+    let event = client.handle_line(&peer.reply(&join_packet, joined), 0);
+    assert!(matches!(event, Some(Event::Reply { request, request_kind: PacketKind::RoomJoin, last: true, .. }) if request == join.id));
+    assert_eq!(client.joined_rooms().collect::<Vec<_>>(), [1]);
+
+    // An error with the request's ID answers it.
+    let error = peer.push(Packet::error(PacketId::from(list.id), ErrorKind::AccessDenied, "no"));
+    let event = client.handle_line(&error, 0);
+    assert!(matches!(event, Some(Event::Reply { request, packet: Packet { body: Body::Error(_), .. }, .. }) if request == list.id));
+    assert_eq!(client.pending_requests().count(), 0);
+}
+
+#[test]
+fn a_download_has_several_replies_then_ends() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 30_000);
+    let download = client.request_image_download("7").unwrap();
+    let request = peer.read(&download.line);
+    let meta = ImageMeta { id: "7".into(), name: "a.png".into(), size: 1, mime: "image/png".into() };
+    let part = crate::packet::file::ImagePart { id: "7".into(), part: 1, data: "AA==".into() };
+    for (body, expect_last) in [
+        (Body::ImageDownloadMeta(meta), false),
+        (Body::ImageDownloadPart(part), false),
+        (Body::ImageDownloadCompleted(ImageRef { id: "7".into() }), true),
+    ] {
+        let event = client.handle_line(&peer.reply(&request, body), 0);
+        assert!(matches!(event, Some(Event::Reply { last, .. }) if last == expect_last), "{event:?}");
+    }
+    assert_eq!(client.pending_requests().count(), 0);
+}
+
+#[test]
+fn plaintext_errors_garbage_and_blank_lines_after_the_handshake() {
+    let (mut client, _peer) = signed_in(ProtocolVersion::V2_1, 30_000);
+    let timeout = r#"{"type":"Error.HeartbeatTimeout.DontHaveID","data":null}"#;
+    let event = client.handle_line(timeout, 0);
+    assert!(matches!(event, Some(Event::Push(Packet { body: Body::Error(e), .. })) if e.kind == ErrorKind::HeartbeatTimeout));
+    assert!(client.handle_line("   ", 0).is_none());
+    assert!(matches!(client.handle_line("not base64 !!!", 0), Some(Event::ProtocolError(ProtocolError::Crypto(_)))));
+    let wrong_key = LineCipher::new(&crate::McpKey::from_bytes([3; 32])).encrypt_line(&"y".repeat(100));
+    assert!(matches!(client.handle_line(&wrong_key, 0), Some(Event::ProtocolError(_))));
+    // Still usable afterwards.
+    assert!(client.join_room(1).is_ok());
+}
+
+#[test]
+fn a_refused_handshake_is_reported() {
+    let mut client = ClientSession::new(ProtocolVersion::V2_1, KeyPair::generate().unwrap());
+    client.handshake_line();
+    let refusal = r#"{"type":"Error.UnsupportedVersion.1","data":{"message":"2.0.0 only"}}"#;
+    let event = client.handle_line(refusal, 0);
+    assert!(matches!(event, Some(Event::HandshakeRejected(HandshakeFailure::Refused(e))) if e.kind == ErrorKind::UnsupportedVersion));
+    let bad_key = r#"{"type":"Handshake.Handshake.1","data":{"version":"2.1.0","publicKey":"01"}}"#;
+    assert!(matches!(client.handle_line(bad_key, 0), Some(Event::HandshakeRejected(HandshakeFailure::BadServerKey(_)))));
+    assert!(!client.is_secured());
+}
+
+#[test]
+fn the_server_refuses_other_versions_bad_keys_and_other_first_packets() {
+    let keys = KeyPair::generate().unwrap();
+    let mut old = ClientSession::new(ProtocolVersion::V2_0, KeyPair::generate().unwrap());
+    let refusal = accept_handshake(&old.handshake_line(), &keys).unwrap_err();
+    assert_eq!(refusal.error, ErrorKind::UnsupportedVersion);
+    assert!(refusal.reply_line.starts_with(r#"{"type":"Error.UnsupportedVersion.DontHaveID""#));
+
+    let bad_key = r#"{"type":"Handshake.Handshake.h1","data":{"version":"2.1.0","publicKey":"00"}}"#;
+    let refusal = accept_handshake(bad_key, &keys).unwrap_err();
+    assert_eq!(refusal.error, ErrorKind::PacketDataIncorrect);
+    assert!(refusal.reply_line.starts_with(r#"{"type":"Error.PacketDataIncorrect.h1""#));
+
+    for first in ["hello", r#"{"type":"Authentication.Login.1","data":{"username":"a","password":"b"}}"#] {
+        let refusal = accept_handshake(first, &keys).unwrap_err();
+        assert_eq!(refusal.error, ErrorKind::PacketDataIncorrect, "{first}");
+    }
+}
+
+#[test]
+fn mcp_2_0_replies_match_by_type_and_order_and_messages_find_their_room() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_0, 0);
+    assert_eq!(client.next_heartbeat_at(), None, "rate 0 means no heartbeat");
+    let join = client.join_room(1).unwrap();
+    let request = peer.read(&join.line);
+    assert_eq!(request.type_string(), "Room.Join", "2.0 types carry no ID");
+    // Someone else joining is not our reply.
+    let other = Body::RoomJoined(Joined { room: 1, user: "bob".into(), all_users: vec![] });
+    assert!(matches!(client.handle_line(&peer.push(Packet::new(PacketId::None, other)), 0), Some(Event::Push(_))));
+    let mine = Body::RoomJoined(Joined { room: 1, user: "alice".into(), all_users: vec![] });
+    let event = client.handle_line(&peer.push(Packet::new(PacketId::None, mine)), 0);
+    assert!(matches!(event, Some(Event::Reply { request, .. }) if request == join.id));
+
+    // Room.RequireList is never answered by 2.0 servers, so it is not left pending.
+    client.require_room_list().unwrap();
+    assert_eq!(client.pending_requests().count(), 0);
+
+    let send = client.send_text(1, "hello").unwrap();
+    let echo = |user: &str| {
+        peer.push(Packet::new(
+            PacketId::None,
+            Body::TextMessage(TextMessage { text: "hello".into(), user: user.into(), time: Timestamp(5) }),
+        ))
+    };
+    // Another user's message without a room goes to the only joined room.
+    let event = client.handle_line(&echo("bob"), 0);
+    assert!(matches!(event, Some(Event::Push(Packet { room: Some(1), .. }))), "{event:?}");
+    // Our own message answers the oldest pending CreateTextMessage and takes its room.
+    let event = client.handle_line(&echo("alice"), 0);
+    assert!(matches!(event, Some(Event::Reply { request, packet: Packet { room: Some(1), .. }, .. }) if request == send.id));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_lines_never_panic_a_session(lines in proptest::collection::vec(".{0,120}", 0..8), json in ".{0,80}") {
+            let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 1000);
+            for line in &lines {
+                let _ = client.handle_line(line, 5);
+                let _ = client.handle_line(&peer.cipher.encrypt_line(line), 5);
+            }
+            let _ = client.handle_line(&peer.cipher.encrypt_line(&format!("{{\"type\":\"Room.Joined.1\",\"data\":{json}}}")), 5);
+            let mut fresh = ClientSession::new(ProtocolVersion::V2_1, KeyPair::generate().unwrap());
+            for line in &lines {
+                let _ = fresh.handle_line(line, 0);
+            }
+        }
+
+        #[test]
+        fn encryption_round_trips_any_utf8(text in "\\PC{0,300}", key in any::<[u8; 32]>()) {
+            let cipher = LineCipher::new(&crate::McpKey::from_bytes(key));
+            prop_assert_eq!(cipher.decrypt_line(&cipher.encrypt_line(&text)).unwrap(), text);
+        }
+    }
+}
