@@ -2,6 +2,9 @@
 //!
 //! Run with `cargo bench -p miricat-shared`.
 
+// criterion's macros generate undocumented functions.
+#![allow(missing_docs)]
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use miricat_shared::{KeyPair, LineCipher};
 use std::hint::black_box;

@@ -154,7 +154,11 @@ mod tests {
     fn rejects_a_partial_line_over_the_limit_without_waiting_for_its_end() {
         let mut d = LineDecoder::new(4);
         d.push(b"12345");
-        assert_eq!(d.next_line(), Ok(None), "a `\\r` may still end it at 4 bytes");
+        assert_eq!(
+            d.next_line(),
+            Ok(None),
+            "a `\\r` may still end it at 4 bytes"
+        );
         d.push(b"6");
         assert_eq!(d.next_line(), Err(LineError::TooLong { limit: 4 }));
     }

@@ -14,6 +14,10 @@
 //! - [`session`]: the client state machine (handshake, login, request/reply matching,
 //!   heartbeats) and the server side of the handshake.
 
+// Nothing here may panic on input: no unwrap/expect outside tests (clippy.toml allows
+// them in tests).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod codec;
 pub mod crypto;
 pub mod line;

@@ -63,7 +63,10 @@ impl LineCipher {
     }
 
     fn apply_keystream(&self, bytes: &mut [u8]) {
-        let core = ctr::CtrCore::<Aes256, ctr::flavors::Ctr128BE>::inner_iv_init(self.aes.clone(), &[0u8; 16].into());
+        let core = ctr::CtrCore::<Aes256, ctr::flavors::Ctr128BE>::inner_iv_init(
+            self.aes.clone(),
+            &[0u8; 16].into(),
+        );
         let mut ctr = Aes256Ctr::from_core(core);
         ctr.apply_keystream(bytes);
     }
@@ -99,13 +102,22 @@ mod tests {
         let c = cipher(7);
         let a = c.encrypt_line("{\"type\":\"Heartbeat.Ping.1\"}");
         let b = c.encrypt_line("{\"type\":\"Heartbeat.Ping.1\"}");
-        assert_eq!(a, b, "same plaintext, same line: the counter restarts at zero");
-        assert_eq!(c.decrypt_line(&a).unwrap(), "{\"type\":\"Heartbeat.Ping.1\"}");
+        assert_eq!(
+            a, b,
+            "same plaintext, same line: the counter restarts at zero"
+        );
+        assert_eq!(
+            c.decrypt_line(&a).unwrap(),
+            "{\"type\":\"Heartbeat.Ping.1\"}"
+        );
     }
 
     #[test]
     fn reports_bad_base64_and_wrong_keys() {
-        assert_eq!(cipher(1).decrypt_line("not base64 !!"), Err(CryptoError::NotBase64));
+        assert_eq!(
+            cipher(1).decrypt_line("not base64 !!"),
+            Err(CryptoError::NotBase64)
+        );
         // 200 bytes of JSON decrypted under another key are (overwhelmingly) not UTF-8.
         let line = cipher(1).encrypt_line(&"x".repeat(200));
         assert_eq!(cipher(2).decrypt_line(&line), Err(CryptoError::NotUtf8));

@@ -54,7 +54,9 @@ pub struct KeyPair {
 impl std::fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the private exponent.
-        f.debug_struct("KeyPair").field("public", &self.public).finish_non_exhaustive()
+        f.debug_struct("KeyPair")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
     }
 }
 
@@ -185,7 +187,11 @@ mod tests {
     fn rejects_keys_that_force_a_known_secret() {
         let p_minus_1 = format!("{:x}", prime() - 1u32);
         for bad in ["0", "1", "00", p_minus_1.as_str(), MODP5_PRIME_HEX] {
-            assert_eq!(PublicKey::from_hex(bad), Err(CryptoError::KeyOutOfRange), "{bad}");
+            assert_eq!(
+                PublicKey::from_hex(bad),
+                Err(CryptoError::KeyOutOfRange),
+                "{bad}"
+            );
         }
         assert!(PublicKey::from_hex("2").is_ok());
         assert!(PublicKey::from_hex(&format!("{:x}", prime() - 2u32)).is_ok());
@@ -204,7 +210,13 @@ mod tests {
 
     #[test]
     fn reads_odd_lengths_and_upper_case() {
-        assert_eq!(PublicKey::from_hex("abc").unwrap(), PublicKey::from_hex("0ABC").unwrap());
-        assert_eq!(PublicKey::from_hex("abc").unwrap().to_hex(), format!("{:0>384}", "abc"));
+        assert_eq!(
+            PublicKey::from_hex("abc").unwrap(),
+            PublicKey::from_hex("0ABC").unwrap()
+        );
+        assert_eq!(
+            PublicKey::from_hex("abc").unwrap().to_hex(),
+            format!("{:0>384}", "abc")
+        );
     }
 }

@@ -8,7 +8,9 @@ pub mod cipher;
 pub mod dh;
 
 pub use cipher::{LineCipher, MCP_KEY_LEN, McpKey};
-pub use dh::{KeyPair, PRIVATE_EXPONENT_BYTES, PUBLIC_KEY_HEX_LEN, PublicKey, SHARED_SECRET_LEN, SharedSecret};
+pub use dh::{
+    KeyPair, PRIVATE_EXPONENT_BYTES, PUBLIC_KEY_HEX_LEN, PublicKey, SHARED_SECRET_LEN, SharedSecret,
+};
 
 use thiserror::Error;
 

@@ -40,20 +40,26 @@ mod tests {
 
     #[test]
     fn accepted_matches_the_spec_fixture_and_reads_room_for_id() {
-        let json = r#"{"rooms":[{"id":1,"name":"general","allUsers":["a","b"]}],"heartbeatRate":30000}"#;
+        let json =
+            r#"{"rooms":[{"id":1,"name":"general","allUsers":["a","b"]}],"heartbeatRate":30000}"#;
         let a: Accepted = serde_json::from_str(json).unwrap();
         assert_eq!(a.rooms[0].id, 1);
         assert_eq!(a.rooms[0].all_users, ["a", "b"]);
         assert_eq!(serde_json::to_string(&a).unwrap(), json);
         // An MCP 2.0 server adds fields and may say `room` for `id`.
-        let a: Accepted =
-            serde_json::from_str(r#"{"http":"x","rooms":[{"room":2,"name":"r"}],"heartbeatRate":5}"#).unwrap();
+        let a: Accepted = serde_json::from_str(
+            r#"{"http":"x","rooms":[{"room":2,"name":"r"}],"heartbeatRate":5}"#,
+        )
+        .unwrap();
         assert_eq!((a.rooms[0].id, a.rooms[0].all_users.len()), (2, 0));
     }
 
     #[test]
     fn credentials_hide_the_password_from_debug() {
-        let c = Credentials { username: "u".into(), password: "hunter2".into() };
+        let c = Credentials {
+            username: "u".into(),
+            password: "hunter2".into(),
+        };
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

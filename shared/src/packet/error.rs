@@ -141,7 +141,10 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_and_unknown_ones_are_kept() {
-        assert_eq!(ErrorKind::from_minor("RoomNotFound"), ErrorKind::RoomNotFound);
+        assert_eq!(
+            ErrorKind::from_minor("RoomNotFound"),
+            ErrorKind::RoomNotFound
+        );
         assert_eq!(ErrorKind::RoomNotFound.as_str(), "RoomNotFound");
         assert_eq!(ErrorKind::from_minor("Weird").as_str(), "Weird");
         assert!(ErrorKind::from_minor("RoomDontExists").is_room_missing());

@@ -12,7 +12,9 @@ pub const ALLOWED_IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gi
 
 /// Whether `mime` is one of [`ALLOWED_IMAGE_TYPES`] (case-insensitive).
 pub fn is_allowed_image_type(mime: &str) -> bool {
-    ALLOWED_IMAGE_TYPES.iter().any(|t| t.eq_ignore_ascii_case(mime.trim()))
+    ALLOWED_IMAGE_TYPES
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(mime.trim()))
 }
 
 /// `File.RequestImageUpload` data.

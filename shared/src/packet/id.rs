@@ -111,7 +111,10 @@ mod tests {
     #[test]
     fn splits_on_the_first_two_dots() {
         let t = TypeString::parse("Room.Join.a.b.c").unwrap();
-        assert_eq!((t.major, t.minor, t.id), ("Room", "Join", PacketId::Value("a.b.c".into())));
+        assert_eq!(
+            (t.major, t.minor, t.id),
+            ("Room", "Join", PacketId::Value("a.b.c".into()))
+        );
         let t = TypeString::parse("Message.TextMessage").unwrap();
         assert_eq!(t.id, PacketId::None);
         let t = TypeString::parse("Error.HeartbeatTimeout.DontHaveID").unwrap();
@@ -131,6 +134,9 @@ mod tests {
         assert_eq!(PacketId::from(7).reply_id(), PacketId::Value("7".into()));
         assert_eq!(PacketId::None.reply_id(), PacketId::DontHaveId);
         assert_eq!(format_type("Room", "Join", &PacketId::None), "Room.Join");
-        assert_eq!(format_type("Room", "Join", &PacketId::DontHaveId), "Room.Join.DontHaveID");
+        assert_eq!(
+            format_type("Room", "Join", &PacketId::DontHaveId),
+            "Room.Join.DontHaveID"
+        );
     }
 }

@@ -250,7 +250,11 @@ impl PacketKind {
             K::CreateImageMessage => &[K::ImageMessage],
             K::RequestImageUpload => &[K::ImageUploadAccepted, K::ImageUploadRejected],
             K::ImageUploadCompleted => &[K::ImageUploadCompleted],
-            K::RequestImageDownload => &[K::ImageDownloadMeta, K::ImageDownloadPart, K::ImageDownloadCompleted],
+            K::RequestImageDownload => &[
+                K::ImageDownloadMeta,
+                K::ImageDownloadPart,
+                K::ImageDownloadCompleted,
+            ],
             K::UserCreate => &[K::UserCreated],
             K::UserDelete => &[K::UserDeleted],
             K::RoomCreate => &[K::RoomCreated],
@@ -266,7 +270,8 @@ impl PacketKind {
     /// Whether `reply` ends the exchange a request of this kind started. Only an
     /// image download has several replies (meta, parts, completion).
     pub fn is_final_reply(self, reply: PacketKind) -> bool {
-        self != Self::RequestImageDownload || matches!(reply, Self::ImageDownloadCompleted | Self::Error)
+        self != Self::RequestImageDownload
+            || matches!(reply, Self::ImageDownloadCompleted | Self::Error)
     }
 }
 
@@ -286,7 +291,10 @@ mod tests {
     #[test]
     fn every_kind_round_trips_through_its_names() {
         for &kind in PacketKind::ALL {
-            assert_eq!(PacketKind::from_names(kind.major(), kind.minor()), Some(kind));
+            assert_eq!(
+                PacketKind::from_names(kind.major(), kind.minor()),
+                Some(kind)
+            );
         }
         assert_eq!(PacketKind::ALL.len(), 34);
     }

@@ -53,8 +53,9 @@ impl<'de> Deserialize<'de> for Timestamp {
                 if let Ok(ms) = v.parse::<u64>() {
                     return Ok(Timestamp(ms));
                 }
-                let parsed = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
-                    .map_err(|_| E::custom("time is neither milliseconds nor RFC 3339"))?;
+                let parsed =
+                    time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+                        .map_err(|_| E::custom("time is neither milliseconds nor RFC 3339"))?;
                 let ms = parsed.unix_timestamp_nanos() / 1_000_000;
                 u64::try_from(ms)
                     .map(Timestamp)
@@ -98,7 +99,10 @@ mod tests {
         assert_eq!(read("1700000000000.0").unwrap(), 1_700_000_000_000);
         assert_eq!(read("\"1700000000000\"").unwrap(), 1_700_000_000_000);
         assert_eq!(read("\"2023-11-14T22:13:20Z\"").unwrap(), 1_700_000_000_000);
-        assert_eq!(read("\"2023-11-14T23:13:20.5+01:00\"").unwrap(), 1_700_000_000_500);
+        assert_eq!(
+            read("\"2023-11-14T23:13:20.5+01:00\"").unwrap(),
+            1_700_000_000_500
+        );
         assert!(read("\"yesterday\"").is_err());
         assert!(read("-5").is_err());
         assert!(read("null").is_err());

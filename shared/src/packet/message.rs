@@ -90,20 +90,34 @@ mod tests {
     fn text_message_reads_the_transcript_shape() {
         let m: TextMessage =
             serde_json::from_str(r#"{"text":"hello","user":"root","time":1795930454842}"#).unwrap();
-        assert_eq!((m.user.as_str(), m.time.millis()), ("root", 1_795_930_454_842));
+        assert_eq!(
+            (m.user.as_str(), m.time.millis()),
+            ("root", 1_795_930_454_842)
+        );
         let m: TextMessage =
-            serde_json::from_str(r#"{"text":"hi","user":"r","time":"2026-01-01T00:00:00Z"}"#).unwrap();
+            serde_json::from_str(r#"{"text":"hi","user":"r","time":"2026-01-01T00:00:00Z"}"#)
+                .unwrap();
         assert_eq!(m.time.millis(), 1_767_225_600_000);
     }
 
     #[test]
     fn image_messages_carry_one_reference() {
         let up = CreateImageMessage::uploaded("42");
-        assert_eq!(serde_json::to_string(&up).unwrap(), r#"{"image":"mcp_image://42"}"#);
+        assert_eq!(
+            serde_json::to_string(&up).unwrap(),
+            r#"{"image":"mcp_image://42"}"#
+        );
         let url = CreateImageMessage::url("https://x/y.png");
-        assert_eq!(serde_json::to_string(&url).unwrap(), r#"{"url":"https://x/y.png"}"#);
+        assert_eq!(
+            serde_json::to_string(&url).unwrap(),
+            r#"{"url":"https://x/y.png"}"#
+        );
         assert_eq!(CreateImageMessage::default().reference(), None);
-        let m = ImageMessage { image: "mcp_image://42".into(), user: "u".into(), time: Timestamp(1) };
+        let m = ImageMessage {
+            image: "mcp_image://42".into(),
+            user: "u".into(),
+            time: Timestamp(1),
+        };
         assert_eq!(m.stored_image_id(), Some("42"));
     }
 }

@@ -105,7 +105,11 @@ struct Envelope<'a> {
 impl Packet {
     /// A packet with no room.
     pub fn new(id: PacketId, body: Body) -> Self {
-        Self { id, room: None, body }
+        Self {
+            id,
+            room: None,
+            body,
+        }
     }
 
     /// A Message-family packet for `room`.
@@ -172,7 +176,10 @@ impl Packet {
             id: parts.id.clone(),
             source,
         };
-        let room = match (kind.room_field(), envelope.room.filter(|raw| raw.get() != "null")) {
+        let room = match (
+            kind.room_field(),
+            envelope.room.filter(|raw| raw.get() != "null"),
+        ) {
             (RoomField::Absent, _) | (RoomField::Optional, None) => None,
             (RoomField::Required, None) => {
                 return Err(bad_data(serde::de::Error::missing_field("room")));

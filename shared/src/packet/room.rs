@@ -77,9 +77,15 @@ mod tests {
     #[test]
     fn room_objects_match_the_spec_fixtures() {
         let j = r#"{"room":1,"user":"a","allUsers":["a"]}"#;
-        assert_eq!(serde_json::to_string(&serde_json::from_str::<Joined>(j).unwrap()).unwrap(), j);
+        assert_eq!(
+            serde_json::to_string(&serde_json::from_str::<Joined>(j).unwrap()).unwrap(),
+            j
+        );
         let l = r#"{"room":1,"user":"a"}"#;
-        assert_eq!(serde_json::to_string(&serde_json::from_str::<Left>(l).unwrap()).unwrap(), l);
+        assert_eq!(
+            serde_json::to_string(&serde_json::from_str::<Left>(l).unwrap()).unwrap(),
+            l
+        );
     }
 
     #[test]

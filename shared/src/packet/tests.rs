@@ -10,29 +10,61 @@ use super::user::Username;
 use super::*;
 
 fn sample(kind: PacketKind) -> Packet {
-    let creds = || Credentials { username: "alice".into(), password: "pw".into() };
-    let meta = || ImageMeta { id: "7".into(), name: "a.png".into(), size: 3, mime: "image/png".into() };
-    let part = || ImagePart { id: "7".into(), part: 1, data: "AAEC".into() };
+    let creds = || Credentials {
+        username: "alice".into(),
+        password: "pw".into(),
+    };
+    let meta = || ImageMeta {
+        id: "7".into(),
+        name: "a.png".into(),
+        size: 3,
+        mime: "image/png".into(),
+    };
+    let part = || ImagePart {
+        id: "7".into(),
+        part: 1,
+        data: "AAEC".into(),
+    };
     let image = || ImageRef { id: "7".into() };
-    let summary = || RoomSummary { room: 2, name: "lobby".into() };
-    let user = || Username { username: "bob".into() };
+    let summary = || RoomSummary {
+        room: 2,
+        name: "lobby".into(),
+    };
+    let user = || Username {
+        username: "bob".into(),
+    };
     let body = match kind {
-        PacketKind::Handshake => Body::Handshake(Handshake { version: "2.1.0".into(), public_key: "ab".into() }),
+        PacketKind::Handshake => Body::Handshake(Handshake {
+            version: "2.1.0".into(),
+            public_key: "ab".into(),
+        }),
         PacketKind::Ping => Body::Ping,
         PacketKind::Login => Body::Login(creds()),
         PacketKind::Register => Body::Register(creds()),
         PacketKind::Accepted => Body::Accepted(Accepted {
-            rooms: vec![RoomInfo { id: 1, name: "general".into(), all_users: vec!["a".into()] }],
+            rooms: vec![RoomInfo {
+                id: 1,
+                name: "general".into(),
+                all_users: vec!["a".into()],
+            }],
             heartbeat_rate: 30_000,
         }),
-        PacketKind::CreateTextMessage => Body::CreateTextMessage(CreateTextMessage { text: "hi\nthere".into() }),
-        PacketKind::TextMessage => {
-            Body::TextMessage(TextMessage { text: "hi".into(), user: "a".into(), time: Timestamp(1) })
+        PacketKind::CreateTextMessage => Body::CreateTextMessage(CreateTextMessage {
+            text: "hi\nthere".into(),
+        }),
+        PacketKind::TextMessage => Body::TextMessage(TextMessage {
+            text: "hi".into(),
+            user: "a".into(),
+            time: Timestamp(1),
+        }),
+        PacketKind::CreateImageMessage => {
+            Body::CreateImageMessage(CreateImageMessage::uploaded("7"))
         }
-        PacketKind::CreateImageMessage => Body::CreateImageMessage(CreateImageMessage::uploaded("7")),
-        PacketKind::ImageMessage => {
-            Body::ImageMessage(ImageMessage { image: "mcp_image://7".into(), user: "a".into(), time: Timestamp(2) })
-        }
+        PacketKind::ImageMessage => Body::ImageMessage(ImageMessage {
+            image: "mcp_image://7".into(),
+            user: "a".into(),
+            time: Timestamp(2),
+        }),
         PacketKind::RequestImageUpload => Body::RequestImageUpload(ImageUploadRequest {
             name: "a.png".into(),
             size: 3,
@@ -50,12 +82,21 @@ fn sample(kind: PacketKind) -> Packet {
         PacketKind::UserCreated => Body::UserCreated(user()),
         PacketKind::UserDelete => Body::UserDelete(user()),
         PacketKind::UserDeleted => Body::UserDeleted(user()),
-        PacketKind::RoomCreate => Body::RoomCreate(RoomName { name: "lobby".into() }),
+        PacketKind::RoomCreate => Body::RoomCreate(RoomName {
+            name: "lobby".into(),
+        }),
         PacketKind::RoomCreated => Body::RoomCreated(summary()),
         PacketKind::RoomJoin => Body::RoomJoin(RoomRef { room: 2 }),
-        PacketKind::RoomJoined => Body::RoomJoined(Joined { room: 2, user: "a".into(), all_users: vec!["a".into()] }),
+        PacketKind::RoomJoined => Body::RoomJoined(Joined {
+            room: 2,
+            user: "a".into(),
+            all_users: vec!["a".into()],
+        }),
         PacketKind::RoomLeave => Body::RoomLeave(RoomRef { room: 2 }),
-        PacketKind::RoomLeft => Body::RoomLeft(Left { room: 2, user: "a".into() }),
+        PacketKind::RoomLeft => Body::RoomLeft(Left {
+            room: 2,
+            user: "a".into(),
+        }),
         PacketKind::RoomDelete => Body::RoomDelete(RoomRef { room: 2 }),
         PacketKind::RoomDeleted => Body::RoomDeleted(RoomRef { room: 2 }),
         PacketKind::RoomUpdate => Body::RoomUpdate(summary()),
@@ -77,14 +118,25 @@ fn every_packet_type_round_trips() {
         let packet = sample(kind);
         let line = packet.encode();
         assert!(!line.contains('\n'), "{line}");
-        assert!(line.starts_with(&format!("{{\"type\":\"{}.{}.42.x\"", kind.major(), kind.minor())), "{line}");
+        assert!(
+            line.starts_with(&format!(
+                "{{\"type\":\"{}.{}.42.x\"",
+                kind.major(),
+                kind.minor()
+            )),
+            "{line}"
+        );
         assert_eq!(Packet::decode(&line).unwrap(), packet, "{line}");
     }
 }
 
 #[test]
 fn errors_and_unknown_packets_round_trip() {
-    let error = Packet::error(PacketId::DontHaveId, ErrorKind::HeartbeatTimeout, "too quiet");
+    let error = Packet::error(
+        PacketId::DontHaveId,
+        ErrorKind::HeartbeatTimeout,
+        "too quiet",
+    );
     assert_eq!(
         error.encode(),
         r#"{"type":"Error.HeartbeatTimeout.DontHaveID","data":{"message":"too quiet"}}"#
@@ -120,13 +172,24 @@ fn tolerant_readers() {
         r#"{"type":"Error.RoomNotFound"}"#,
     ] {
         let packet = Packet::decode(json).unwrap();
-        assert!(matches!(&packet.body, Body::Error(e) if e.kind == ErrorKind::RoomNotFound), "{json}");
+        assert!(
+            matches!(&packet.body, Body::Error(e) if e.kind == ErrorKind::RoomNotFound),
+            "{json}"
+        );
     }
     // `id` for `room` in room objects; time as a string; no room on a 2.0 message.
     let created = Packet::decode(r#"{"type":"Room.Created","data":{"id":3,"name":"x"}}"#).unwrap();
-    assert_eq!(created.body, Body::RoomCreated(RoomSummary { room: 3, name: "x".into() }));
-    let message =
-        Packet::decode(r#"{"type":"Message.TextMessage","data":{"text":"t","user":"u","time":"17"}}"#).unwrap();
+    assert_eq!(
+        created.body,
+        Body::RoomCreated(RoomSummary {
+            room: 3,
+            name: "x".into()
+        })
+    );
+    let message = Packet::decode(
+        r#"{"type":"Message.TextMessage","data":{"text":"t","user":"u","time":"17"}}"#,
+    )
+    .unwrap();
     assert_eq!(message.room, None);
     assert!(matches!(message.body, Body::TextMessage(m) if m.time == Timestamp(17)));
     // Unknown fields are ignored; the spec's stray ImageDownloadAccepted reads as meta.
@@ -139,7 +202,15 @@ fn tolerant_readers() {
 
 #[test]
 fn unparseable_lines_are_answered_with_dont_have_id() {
-    for line in ["", "hello", "[]", "{}", r#"{"type":5}"#, r#"{"type":"Room"}"#, r#"{"type":"Room.Join.1""#] {
+    for line in [
+        "",
+        "hello",
+        "[]",
+        "{}",
+        r#"{"type":5}"#,
+        r#"{"type":"Room"}"#,
+        r#"{"type":"Room.Join.1""#,
+    ] {
         let err = Packet::decode(line).unwrap_err();
         assert_eq!(err.reply_id(), PacketId::DontHaveId, "{line}");
         assert_eq!(err.reply_error(), ErrorKind::PacketDataIncorrect, "{line}");
@@ -149,12 +220,30 @@ fn unparseable_lines_are_answered_with_dont_have_id() {
 #[test]
 fn malformed_data_is_answered_with_the_request_id() {
     let cases = [
-        (r#"{"type":"Authentication.Login.5","data":{"username":"a"}}"#, ErrorKind::AuthDataIncorrect),
-        (r#"{"type":"Authentication.Register.5"}"#, ErrorKind::AuthDataIncorrect),
-        (r#"{"type":"Message.CreateTextMessage.5","data":{"text":"a"}}"#, ErrorKind::MessageDataIncorrect),
-        (r#"{"type":"Message.CreateTextMessage.5","data":{},"room":1}"#, ErrorKind::MessageDataIncorrect),
-        (r#"{"type":"Room.Join.5","data":{"room":"one"}}"#, ErrorKind::PacketDataIncorrect),
-        (r#"{"type":"Room.Join.5","data":{"room":-1}}"#, ErrorKind::PacketDataIncorrect),
+        (
+            r#"{"type":"Authentication.Login.5","data":{"username":"a"}}"#,
+            ErrorKind::AuthDataIncorrect,
+        ),
+        (
+            r#"{"type":"Authentication.Register.5"}"#,
+            ErrorKind::AuthDataIncorrect,
+        ),
+        (
+            r#"{"type":"Message.CreateTextMessage.5","data":{"text":"a"}}"#,
+            ErrorKind::MessageDataIncorrect,
+        ),
+        (
+            r#"{"type":"Message.CreateTextMessage.5","data":{},"room":1}"#,
+            ErrorKind::MessageDataIncorrect,
+        ),
+        (
+            r#"{"type":"Room.Join.5","data":{"room":"one"}}"#,
+            ErrorKind::PacketDataIncorrect,
+        ),
+        (
+            r#"{"type":"Room.Join.5","data":{"room":-1}}"#,
+            ErrorKind::PacketDataIncorrect,
+        ),
     ];
     for (line, expected) in cases {
         let err = Packet::decode(line).unwrap_err();

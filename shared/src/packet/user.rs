@@ -16,6 +16,9 @@ mod tests {
     #[test]
     fn matches_the_spec_fixture() {
         let u: Username = serde_json::from_str(r#"{"username":"alice"}"#).unwrap();
-        assert_eq!(serde_json::to_string(&u).unwrap(), r#"{"username":"alice"}"#);
+        assert_eq!(
+            serde_json::to_string(&u).unwrap(),
+            r#"{"username":"alice"}"#
+        );
     }
 }

@@ -13,7 +13,9 @@ use crate::packet::handshake::{Handshake, VERSION_2_0, VERSION_2_1};
 use crate::packet::message::{CreateImageMessage, CreateTextMessage};
 use crate::packet::room::{RoomName, RoomRef, RoomSummary};
 use crate::packet::user::Username;
-use crate::packet::{Body, DecodeError, ErrorPacket, Packet, PacketId, PacketKind, RoomField, RoomId};
+use crate::packet::{
+    Body, DecodeError, ErrorPacket, Packet, PacketId, PacketKind, RoomField, RoomId,
+};
 
 /// The protocol version a session offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -123,7 +125,8 @@ struct Pending {
 #[derive(Debug)]
 enum Phase {
     AwaitingHandshake,
-    Secured(LineCipher),
+    /// Boxed: the AES key schedule is large and sessions are many on a server's tests.
+    Secured(Box<LineCipher>),
 }
 
 /// A client's view of one MCP connection.
@@ -233,12 +236,16 @@ impl ClientSession {
         self.cipher()?;
         let (id, wire_id) = self.fresh_wire_id();
         let kind = body.kind();
-        let packet = Packet { id: wire_id, room, body };
+        let packet = Packet {
+            id: wire_id,
+            room,
+            body,
+        };
         let line = self.cipher()?.encrypt_line(&packet.encode());
         // MCP 2.0 servers never answer Room.RequireList (WIRE.md section 10).
-        let answered = !kind.reply_kinds().is_empty()
-            && !(self.version == ProtocolVersion::V2_0 && kind == PacketKind::RoomRequireList);
-        if answered {
+        let never_answered = kind.reply_kinds().is_empty()
+            || (self.version == ProtocolVersion::V2_0 && kind == PacketKind::RoomRequireList);
+        if !never_answered {
             self.pending.push_back(Pending { id, kind, room });
         }
         Ok(Outgoing { id, line })
@@ -258,17 +265,28 @@ impl ClientSession {
 
     /// `Message.CreateTextMessage`.
     pub fn send_text(&mut self, room: RoomId, text: &str) -> Result<Outgoing, SessionError> {
-        let body = Body::CreateTextMessage(CreateTextMessage { text: text.to_owned() });
+        let body = Body::CreateTextMessage(CreateTextMessage {
+            text: text.to_owned(),
+        });
         self.request(body, Some(room))
     }
 
     /// `Message.CreateImageMessage`.
-    pub fn send_image(&mut self, room: RoomId, image: CreateImageMessage) -> Result<Outgoing, SessionError> {
+    pub fn send_image(
+        &mut self,
+        room: RoomId,
+        image: CreateImageMessage,
+    ) -> Result<Outgoing, SessionError> {
         self.request(Body::CreateImageMessage(image), Some(room))
     }
 
     /// `File.RequestImageUpload`.
-    pub fn request_image_upload(&mut self, name: &str, size: u64, mime: &str) -> Result<Outgoing, SessionError> {
+    pub fn request_image_upload(
+        &mut self,
+        name: &str,
+        size: u64,
+        mime: &str,
+    ) -> Result<Outgoing, SessionError> {
         let request = ImageUploadRequest {
             name: name.to_owned(),
             size,
@@ -278,7 +296,12 @@ impl ClientSession {
     }
 
     /// `File.ImageUploadPart`: `data` is the base64 of at most 48 KiB.
-    pub fn upload_image_part(&mut self, image_id: &str, part: u32, data: String) -> Result<Outgoing, SessionError> {
+    pub fn upload_image_part(
+        &mut self,
+        image_id: &str,
+        part: u32,
+        data: String,
+    ) -> Result<Outgoing, SessionError> {
         let part = ImagePart {
             id: image_id.to_owned(),
             part,
@@ -298,7 +321,11 @@ impl ClientSession {
     }
 
     /// `User.Create` (root only).
-    pub fn create_user(&mut self, username: &str, password: &str) -> Result<Outgoing, SessionError> {
+    pub fn create_user(
+        &mut self,
+        username: &str,
+        password: &str,
+    ) -> Result<Outgoing, SessionError> {
         self.request(Body::UserCreate(credentials(username, password)), None)
     }
 
@@ -312,7 +339,12 @@ impl ClientSession {
 
     /// `Room.Create` (root only).
     pub fn create_room(&mut self, name: &str) -> Result<Outgoing, SessionError> {
-        self.request(Body::RoomCreate(RoomName { name: name.to_owned() }), None)
+        self.request(
+            Body::RoomCreate(RoomName {
+                name: name.to_owned(),
+            }),
+            None,
+        )
     }
 
     /// `Room.Update` (root only): renames a room.
@@ -357,7 +389,10 @@ impl ClientSession {
         }
         self.next_heartbeat_at = Some(now.saturating_add(rate));
         let (_, wire_id) = self.fresh_wire_id();
-        let line = self.cipher().ok()?.encrypt_line(&Packet::new(wire_id, Body::Ping).encode());
+        let line = self
+            .cipher()
+            .ok()?
+            .encrypt_line(&Packet::new(wire_id, Body::Ping).encode());
         Some(line)
     }
 
@@ -389,7 +424,7 @@ impl ClientSession {
             Body::Handshake(handshake) => match PublicKey::from_hex(&handshake.public_key) {
                 Ok(peer) => {
                     let key = self.keypair.shared_secret(&peer).mcp_key();
-                    self.phase = Phase::Secured(LineCipher::new(&key));
+                    self.phase = Phase::Secured(Box::new(LineCipher::new(&key)));
                     Event::Secured
                 }
                 Err(e) => Event::HandshakeRejected(HandshakeFailure::BadServerKey(e)),
@@ -434,11 +469,14 @@ impl ClientSession {
     /// The pending request `packet` answers (`WIRE.md` sections 6 and 10).
     fn find_pending(&self, packet: &Packet) -> Option<usize> {
         let kind = packet.kind();
-        let can_answer = |p: &Pending| kind == PacketKind::Error || p.kind.reply_kinds().contains(&kind);
+        let can_answer =
+            |p: &Pending| kind == PacketKind::Error || p.kind.reply_kinds().contains(&kind);
         match (&packet.id, self.version) {
             (PacketId::Value(wire), _) => {
                 let id: RequestId = wire.parse().ok()?;
-                self.pending.iter().position(|p| p.id == id && can_answer(p))
+                self.pending
+                    .iter()
+                    .position(|p| p.id == id && can_answer(p))
             }
             (PacketId::None, ProtocolVersion::V2_0) if self.is_about_me(packet) => {
                 self.pending.iter().position(can_answer)

@@ -21,7 +21,10 @@
 mod client;
 mod server;
 
-pub use client::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolError, ProtocolVersion, RequestId, SessionError};
+pub use client::{
+    ClientSession, Event, HandshakeFailure, Outgoing, ProtocolError, ProtocolVersion, RequestId,
+    SessionError,
+};
 pub use server::{HandshakeRejection, ServerHandshake, accept_handshake};
 
 #[cfg(test)]

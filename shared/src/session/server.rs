@@ -28,7 +28,10 @@ pub struct HandshakeRejection {
 /// Reads the first line of a connection, which must be the client's handshake.
 ///
 /// `keypair` must be fresh for this connection. Only MCP 2.1.0 is accepted.
-pub fn accept_handshake(line: &str, keypair: &KeyPair) -> Result<ServerHandshake, HandshakeRejection> {
+pub fn accept_handshake(
+    line: &str,
+    keypair: &KeyPair,
+) -> Result<ServerHandshake, HandshakeRejection> {
     let reject = |id: PacketId, error: ErrorKind, reason: String| {
         let reply_line = Packet::error(id, error.clone(), reason.clone()).encode();
         HandshakeRejection {
@@ -40,11 +43,19 @@ pub fn accept_handshake(line: &str, keypair: &KeyPair) -> Result<ServerHandshake
     let packet = match Packet::decode(line.trim()) {
         Ok(packet) => packet,
         Err(e) => {
-            return Err(reject(e.reply_id(), ErrorKind::PacketDataIncorrect, format!("expected a handshake: {e}")));
+            return Err(reject(
+                e.reply_id(),
+                ErrorKind::PacketDataIncorrect,
+                format!("expected a handshake: {e}"),
+            ));
         }
     };
     let reply_id = packet.id.reply_id();
-    let Body::Handshake(Handshake { version, public_key }) = packet.body else {
+    let Body::Handshake(Handshake {
+        version,
+        public_key,
+    }) = packet.body
+    else {
         return Err(reject(
             reply_id,
             ErrorKind::PacketDataIncorrect,
@@ -58,8 +69,13 @@ pub fn accept_handshake(line: &str, keypair: &KeyPair) -> Result<ServerHandshake
             format!("version {version:?} is not supported; this server speaks {VERSION_2_1}"),
         ));
     }
-    let peer = PublicKey::from_hex(&public_key)
-        .map_err(|e| reject(reply_id.clone(), ErrorKind::PacketDataIncorrect, format!("bad public key: {e}")))?;
+    let peer = PublicKey::from_hex(&public_key).map_err(|e| {
+        reject(
+            reply_id.clone(),
+            ErrorKind::PacketDataIncorrect,
+            format!("bad public key: {e}"),
+        )
+    })?;
     let reply = Packet::new(
         reply_id,
         Body::Handshake(Handshake {

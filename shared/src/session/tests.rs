@@ -46,7 +46,9 @@ fn secured(version: ProtocolVersion) -> (ClientSession, Peer) {
         }
         ProtocolVersion::V2_0 => {
             // An MCP 2.0 server: same exchange, version 2.0.0 and no IDs.
-            let Body::Handshake(h) = Packet::decode(&hello).unwrap().body else { panic!() };
+            let Body::Handshake(h) = Packet::decode(&hello).unwrap().body else {
+                panic!()
+            };
             let peer = crate::PublicKey::from_hex(&h.public_key).unwrap();
             let cipher = LineCipher::new(&server_keys.shared_secret(&peer).mcp_key());
             let reply = Packet::new(
@@ -59,7 +61,10 @@ fn secured(version: ProtocolVersion) -> (ClientSession, Peer) {
             (reply.encode(), cipher)
         }
     };
-    assert!(matches!(client.handle_line(&reply, 0), Some(Event::Secured)));
+    assert!(matches!(
+        client.handle_line(&reply, 0),
+        Some(Event::Secured)
+    ));
     (client, Peer { cipher })
 }
 
@@ -68,11 +73,18 @@ fn signed_in(version: ProtocolVersion, rate: u64) -> (ClientSession, Peer) {
     let login = client.login("alice", "pw").unwrap();
     let request = peer.read(&login.line);
     let accepted = Accepted {
-        rooms: vec![RoomInfo { id: 1, name: "general".into(), all_users: vec![] }],
+        rooms: vec![RoomInfo {
+            id: 1,
+            name: "general".into(),
+            all_users: vec![],
+        }],
         heartbeat_rate: rate,
     };
     let event = client.handle_line(&peer.reply(&request, Body::Accepted(accepted)), 1_000);
-    assert!(matches!(event, Some(Event::Accepted { request, .. }) if request == login.id), "{event:?}");
+    assert!(
+        matches!(event, Some(Event::Accepted { request, .. }) if request == login.id),
+        "{event:?}"
+    );
     (client, peer)
 }
 
@@ -85,13 +97,20 @@ fn handshake_then_login_then_heartbeats_on_schedule() {
     let ping = client.poll_heartbeat(31_000).unwrap();
     assert_eq!(peer.read(&ping).kind(), PacketKind::Ping);
     assert_eq!(client.next_heartbeat_at(), Some(61_000));
-    assert_eq!(client.pending_requests().count(), 0, "pings expect no reply");
+    assert_eq!(
+        client.pending_requests().count(),
+        0,
+        "pings expect no reply"
+    );
 }
 
 #[test]
 fn requests_before_the_handshake_are_refused() {
     let mut client = ClientSession::new(ProtocolVersion::V2_1, KeyPair::generate().unwrap());
-    assert_eq!(client.login("a", "b").unwrap_err(), SessionError::NotSecured);
+    assert_eq!(
+        client.login("a", "b").unwrap_err(),
+        SessionError::NotSecured
+    );
     assert_eq!(client.poll_heartbeat(u64::MAX), None);
 }
 
@@ -106,20 +125,38 @@ fn ids_are_fresh_and_replies_match_by_id_and_type() {
 
     // The right ID with a type the request cannot get is not a reply.
     let wrong = peer.reply(&join_packet, Body::RoomList(vec![]));
-    assert!(matches!(client.handle_line(&wrong, 0), Some(Event::Push(_))));
+    assert!(matches!(
+        client.handle_line(&wrong, 0),
+        Some(Event::Push(_))
+    ));
     // An unknown ID is not a reply either.
     let stranger = peer.push(Packet::new(PacketId::from(999), Body::RoomList(vec![])));
-    assert!(matches!(client.handle_line(&stranger, 0), Some(Event::Push(_))));
+    assert!(matches!(
+        client.handle_line(&stranger, 0),
+        Some(Event::Push(_))
+    ));
 
-    let joined = Body::RoomJoined(Joined { room: 1, user: "alice".into(), all_users: vec!["alice".into()] });
+    let joined = Body::RoomJoined(Joined {
+        room: 1,
+        user: "alice".into(),
+        all_users: vec!["alice".into()],
+    });
     let event = client.handle_line(&peer.reply(&join_packet, joined), 0);
-    assert!(matches!(event, Some(Event::Reply { request, request_kind: PacketKind::RoomJoin, last: true, .. }) if request == join.id));
+    assert!(
+        matches!(event, Some(Event::Reply { request, request_kind: PacketKind::RoomJoin, last: true, .. }) if request == join.id)
+    );
     assert_eq!(client.joined_rooms().collect::<Vec<_>>(), [1]);
 
     // An error with the request's ID answers it.
-    let error = peer.push(Packet::error(PacketId::from(list.id), ErrorKind::AccessDenied, "no"));
+    let error = peer.push(Packet::error(
+        PacketId::from(list.id),
+        ErrorKind::AccessDenied,
+        "no",
+    ));
     let event = client.handle_line(&error, 0);
-    assert!(matches!(event, Some(Event::Reply { request, packet: Packet { body: Body::Error(_), .. }, .. }) if request == list.id));
+    assert!(
+        matches!(event, Some(Event::Reply { request, packet: Packet { body: Body::Error(_), .. }, .. }) if request == list.id)
+    );
     assert_eq!(client.pending_requests().count(), 0);
 }
 
@@ -128,15 +165,30 @@ fn a_download_has_several_replies_then_ends() {
     let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 30_000);
     let download = client.request_image_download("7").unwrap();
     let request = peer.read(&download.line);
-    let meta = ImageMeta { id: "7".into(), name: "a.png".into(), size: 1, mime: "image/png".into() };
-    let part = crate::packet::file::ImagePart { id: "7".into(), part: 1, data: "AA==".into() };
+    let meta = ImageMeta {
+        id: "7".into(),
+        name: "a.png".into(),
+        size: 1,
+        mime: "image/png".into(),
+    };
+    let part = crate::packet::file::ImagePart {
+        id: "7".into(),
+        part: 1,
+        data: "AA==".into(),
+    };
     for (body, expect_last) in [
         (Body::ImageDownloadMeta(meta), false),
         (Body::ImageDownloadPart(part), false),
-        (Body::ImageDownloadCompleted(ImageRef { id: "7".into() }), true),
+        (
+            Body::ImageDownloadCompleted(ImageRef { id: "7".into() }),
+            true,
+        ),
     ] {
         let event = client.handle_line(&peer.reply(&request, body), 0);
-        assert!(matches!(event, Some(Event::Reply { last, .. }) if last == expect_last), "{event:?}");
+        assert!(
+            matches!(event, Some(Event::Reply { last, .. }) if last == expect_last),
+            "{event:?}"
+        );
     }
     assert_eq!(client.pending_requests().count(), 0);
 }
@@ -146,11 +198,20 @@ fn plaintext_errors_garbage_and_blank_lines_after_the_handshake() {
     let (mut client, _peer) = signed_in(ProtocolVersion::V2_1, 30_000);
     let timeout = r#"{"type":"Error.HeartbeatTimeout.DontHaveID","data":null}"#;
     let event = client.handle_line(timeout, 0);
-    assert!(matches!(event, Some(Event::Push(Packet { body: Body::Error(e), .. })) if e.kind == ErrorKind::HeartbeatTimeout));
+    assert!(
+        matches!(event, Some(Event::Push(Packet { body: Body::Error(e), .. })) if e.kind == ErrorKind::HeartbeatTimeout)
+    );
     assert!(client.handle_line("   ", 0).is_none());
-    assert!(matches!(client.handle_line("not base64 !!!", 0), Some(Event::ProtocolError(ProtocolError::Crypto(_)))));
-    let wrong_key = LineCipher::new(&crate::McpKey::from_bytes([3; 32])).encrypt_line(&"y".repeat(100));
-    assert!(matches!(client.handle_line(&wrong_key, 0), Some(Event::ProtocolError(_))));
+    assert!(matches!(
+        client.handle_line("not base64 !!!", 0),
+        Some(Event::ProtocolError(ProtocolError::Crypto(_)))
+    ));
+    let wrong_key =
+        LineCipher::new(&crate::McpKey::from_bytes([3; 32])).encrypt_line(&"y".repeat(100));
+    assert!(matches!(
+        client.handle_line(&wrong_key, 0),
+        Some(Event::ProtocolError(_))
+    ));
     // Still usable afterwards.
     assert!(client.join_room(1).is_ok());
 }
@@ -161,9 +222,14 @@ fn a_refused_handshake_is_reported() {
     client.handshake_line();
     let refusal = r#"{"type":"Error.UnsupportedVersion.1","data":{"message":"2.0.0 only"}}"#;
     let event = client.handle_line(refusal, 0);
-    assert!(matches!(event, Some(Event::HandshakeRejected(HandshakeFailure::Refused(e))) if e.kind == ErrorKind::UnsupportedVersion));
+    assert!(
+        matches!(event, Some(Event::HandshakeRejected(HandshakeFailure::Refused(e))) if e.kind == ErrorKind::UnsupportedVersion)
+    );
     let bad_key = r#"{"type":"Handshake.Handshake.1","data":{"version":"2.1.0","publicKey":"01"}}"#;
-    assert!(matches!(client.handle_line(bad_key, 0), Some(Event::HandshakeRejected(HandshakeFailure::BadServerKey(_)))));
+    assert!(matches!(
+        client.handle_line(bad_key, 0),
+        Some(Event::HandshakeRejected(HandshakeFailure::BadServerKey(_)))
+    ));
     assert!(!client.is_secured());
 }
 
@@ -173,14 +239,26 @@ fn the_server_refuses_other_versions_bad_keys_and_other_first_packets() {
     let mut old = ClientSession::new(ProtocolVersion::V2_0, KeyPair::generate().unwrap());
     let refusal = accept_handshake(&old.handshake_line(), &keys).unwrap_err();
     assert_eq!(refusal.error, ErrorKind::UnsupportedVersion);
-    assert!(refusal.reply_line.starts_with(r#"{"type":"Error.UnsupportedVersion.DontHaveID""#));
+    assert!(
+        refusal
+            .reply_line
+            .starts_with(r#"{"type":"Error.UnsupportedVersion.DontHaveID""#)
+    );
 
-    let bad_key = r#"{"type":"Handshake.Handshake.h1","data":{"version":"2.1.0","publicKey":"00"}}"#;
+    let bad_key =
+        r#"{"type":"Handshake.Handshake.h1","data":{"version":"2.1.0","publicKey":"00"}}"#;
     let refusal = accept_handshake(bad_key, &keys).unwrap_err();
     assert_eq!(refusal.error, ErrorKind::PacketDataIncorrect);
-    assert!(refusal.reply_line.starts_with(r#"{"type":"Error.PacketDataIncorrect.h1""#));
+    assert!(
+        refusal
+            .reply_line
+            .starts_with(r#"{"type":"Error.PacketDataIncorrect.h1""#)
+    );
 
-    for first in ["hello", r#"{"type":"Authentication.Login.1","data":{"username":"a","password":"b"}}"#] {
+    for first in [
+        "hello",
+        r#"{"type":"Authentication.Login.1","data":{"username":"a","password":"b"}}"#,
+    ] {
         let refusal = accept_handshake(first, &keys).unwrap_err();
         assert_eq!(refusal.error, ErrorKind::PacketDataIncorrect, "{first}");
     }
@@ -189,14 +267,29 @@ fn the_server_refuses_other_versions_bad_keys_and_other_first_packets() {
 #[test]
 fn mcp_2_0_replies_match_by_type_and_order_and_messages_find_their_room() {
     let (mut client, peer) = signed_in(ProtocolVersion::V2_0, 0);
-    assert_eq!(client.next_heartbeat_at(), None, "rate 0 means no heartbeat");
+    assert_eq!(
+        client.next_heartbeat_at(),
+        None,
+        "rate 0 means no heartbeat"
+    );
     let join = client.join_room(1).unwrap();
     let request = peer.read(&join.line);
     assert_eq!(request.type_string(), "Room.Join", "2.0 types carry no ID");
     // Someone else joining is not our reply.
-    let other = Body::RoomJoined(Joined { room: 1, user: "bob".into(), all_users: vec![] });
-    assert!(matches!(client.handle_line(&peer.push(Packet::new(PacketId::None, other)), 0), Some(Event::Push(_))));
-    let mine = Body::RoomJoined(Joined { room: 1, user: "alice".into(), all_users: vec![] });
+    let other = Body::RoomJoined(Joined {
+        room: 1,
+        user: "bob".into(),
+        all_users: vec![],
+    });
+    assert!(matches!(
+        client.handle_line(&peer.push(Packet::new(PacketId::None, other)), 0),
+        Some(Event::Push(_))
+    ));
+    let mine = Body::RoomJoined(Joined {
+        room: 1,
+        user: "alice".into(),
+        all_users: vec![],
+    });
     let event = client.handle_line(&peer.push(Packet::new(PacketId::None, mine)), 0);
     assert!(matches!(event, Some(Event::Reply { request, .. }) if request == join.id));
 
@@ -208,15 +301,24 @@ fn mcp_2_0_replies_match_by_type_and_order_and_messages_find_their_room() {
     let echo = |user: &str| {
         peer.push(Packet::new(
             PacketId::None,
-            Body::TextMessage(TextMessage { text: "hello".into(), user: user.into(), time: Timestamp(5) }),
+            Body::TextMessage(TextMessage {
+                text: "hello".into(),
+                user: user.into(),
+                time: Timestamp(5),
+            }),
         ))
     };
     // Another user's message without a room goes to the only joined room.
     let event = client.handle_line(&echo("bob"), 0);
-    assert!(matches!(event, Some(Event::Push(Packet { room: Some(1), .. }))), "{event:?}");
+    assert!(
+        matches!(event, Some(Event::Push(Packet { room: Some(1), .. }))),
+        "{event:?}"
+    );
     // Our own message answers the oldest pending CreateTextMessage and takes its room.
     let event = client.handle_line(&echo("alice"), 0);
-    assert!(matches!(event, Some(Event::Reply { request, packet: Packet { room: Some(1), .. }, .. }) if request == send.id));
+    assert!(
+        matches!(event, Some(Event::Reply { request, packet: Packet { room: Some(1), .. }, .. }) if request == send.id)
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]
