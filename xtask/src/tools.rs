@@ -1,0 +1,81 @@
+//! Installing what a fresh Debian 12 machine lacks, skipping what is present.
+//!
+//! Trunk cannot download its own tools on our machines, so wasm-bindgen-cli is
+//! installed at exactly the `wasm-bindgen` version in Cargo.lock and wasm-opt comes
+//! from Debian's binaryen.
+
+use anyhow::{Context, Result, bail};
+
+use crate::{command, has_program, output_of, step, workspace_root};
+
+/// The trunk release we build with: 0.22 needs a newer rustc than our 1.95.
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+/// Debian packages the browser build and end-to-end tests need.
+const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "binaryen"];
+
+/// Ensures every tool is installed.
+pub fn ensure_all() -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_apt_packages()?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
+    let bindgen = wasm_bindgen_version()?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output_of("rustup", &["target", "list", "--installed"]);
+    if installed.lines().any(|t| t == "wasm32-unknown-unknown") {
+        println!("ok: wasm32-unknown-unknown target");
+        return Ok(());
+    }
+    step("install the wasm32 target", command("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_apt_packages() -> Result<()> {
+    let present = |program: &str| has_program(program, "--version");
+    if present("chromium") && present("chromedriver") && present("wasm-opt") {
+        println!("ok: chromium, chromedriver, wasm-opt");
+        return Ok(());
+    }
+    let as_root = output_of("id", &["-u"]) == "0";
+    let (program, prefix): (&str, &[&str]) = if as_root { ("apt-get", &[]) } else { ("sudo", &["apt-get"]) };
+    let mut update: Vec<&str> = prefix.to_vec();
+    update.push("update");
+    step("apt-get update", command(program, &update))?;
+    let mut install: Vec<&str> = prefix.to_vec();
+    install.extend(["install", "-y", "--no-install-recommends"]);
+    install.extend(APT_PACKAGES);
+    let mut cmd = command(program, &install);
+    cmd.env("DEBIAN_FRONTEND", "noninteractive");
+    step("apt-get install chromium chromium-driver binaryen", cmd)
+}
+
+/// Installs `krate` at `version` with `cargo install --locked` unless `binary`
+/// already reports that version.
+fn ensure_cargo_tool(binary: &str, krate: &str, version: &str) -> Result<()> {
+    let reported = output_of(binary, &["--version"]);
+    if reported.split_whitespace().any(|word| word.trim_start_matches('v') == version) {
+        println!("ok: {binary} {version}");
+        return Ok(());
+    }
+    println!("{binary} {version} missing (found {reported:?}); installing, this takes several minutes");
+    step(
+        &format!("cargo install {krate} {version}"),
+        command("cargo", &["install", "--locked", krate, "--version", version]),
+    )
+}
+
+/// The `wasm-bindgen` version pinned in Cargo.lock: the CLI must match it exactly.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
