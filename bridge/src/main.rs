@@ -1,2 +1,60 @@
-//! Placeholder.
-fn main() {}
+//! The `miricat-bridge` binary: flags, logging, bind, then [`miricat_bridge::run`]
+//! until SIGINT or SIGTERM.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use miricat_bridge::cli::Args;
+use tokio::net::{TcpListener, TcpSocket};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let settings = args.into_settings().context("invalid configuration")?;
+    let listener =
+        bind(settings.listen).with_context(|| format!("cannot listen on {}", settings.listen))?;
+    miricat_bridge::run(listener, settings.config, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Binds with a deep accept backlog: browsers reconnecting after a restart arrive
+/// all at once.
+fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(4096)
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (systemd, docker stop).
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,425 @@
+//! The relay: one browser WebSocket and one upstream TCP connection, pumped both
+//! ways in one task until either side ends, then both are closed with one reason.
+//!
+//! Each direction is bounded. Browser to server: frames are read only after the
+//! previous batch was written to the server, so a slow server holds the browser in
+//! TCP flow control, not in our memory. Server to browser: the server's socket is
+//! read only after the previous lines were flushed to the browser, and the line
+//! decoder holds at most one line. Nothing is ever dropped silently: if a side
+//! cannot keep up the other waits; if a side fails the connection closes.
+//!
+//! The upstream socket is used through `&TcpStream` (readiness plus `try_read` /
+//! `try_write`) so both pumps share it without a split, and reads go through one
+//! scratch buffer per worker thread: an idle connection owns no read buffer.
+
+use std::cell::RefCell;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use miricat_shared::codec::{LineDecoder, LineError};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tracing::{debug, info, warn};
+
+use crate::close::CloseReason;
+use crate::metrics::UpstreamError;
+use crate::proxy_protocol::proxy_header;
+use crate::server::Shared;
+use crate::shutdown::ShutdownSignal;
+
+/// Browser frames gathered into one write to the server, at most (a single
+/// longer frame is still written whole).
+const BATCH_BYTES: usize = 32 * 1024;
+
+/// Size of the per-thread buffer upstream reads land in.
+const SCRATCH_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_BYTES]);
+}
+
+/// Who and where one bridged connection is, for the relay and its log lines.
+#[derive(Debug)]
+pub(crate) struct RelayTarget {
+    /// Numbers the connection in logs.
+    pub(crate) id: u64,
+    /// The real client address (from `X-Forwarded-For` behind a trusted proxy,
+    /// with port 0 then, as the header carries none).
+    pub(crate) client: SocketAddr,
+    /// Where the client reached the bridge: the PROXY header's destination.
+    pub(crate) local: SocketAddr,
+    /// The upstream's name (`""` for `/ws`) and address.
+    pub(crate) upstream_name: String,
+    pub(crate) upstream_addr: String,
+}
+
+type WsSink<S> = SplitSink<WebSocketStream<S>, Message>;
+type WsSource<S> = SplitStream<WebSocketStream<S>>;
+
+/// Per-connection counters shared by the two pumps (same task: relaxed atomics
+/// only because the futures must be `Send`).
+#[derive(Debug, Default)]
+struct Stats {
+    frames_up: AtomicU64,
+    bytes_up: AtomicU64,
+    frames_down: AtomicU64,
+    bytes_down: AtomicU64,
+    /// Milliseconds after the start when a text frame last went either way.
+    last_activity_ms: AtomicU64,
+    awaiting_pong: AtomicBool,
+}
+
+impl Stats {
+    fn touch(&self, started: Instant) {
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_activity_ms.store(ms, Ordering::Relaxed);
+    }
+}
+
+/// Relays until the connection ends, then closes both sides and logs one line.
+pub(crate) async fn relay<S>(
+    ws: WebSocketStream<S>,
+    target: RelayTarget,
+    shared: Arc<Shared>,
+    mut shutdown: ShutdownSignal,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let started = Instant::now();
+    let stats = Stats::default();
+    shared.metrics.connection_opened();
+    info!(
+        conn = target.id,
+        client = %target.client.ip(),
+        upstream = %target.upstream_name,
+        "connection opened"
+    );
+    let (mut ws_tx, mut ws_rx) = ws.split();
+    let reason = match connect_upstream(&target, &shared, &mut shutdown).await {
+        Ok(tcp) => {
+            let reason = tokio::select! {
+                r = browser_to_upstream(&mut ws_rx, &tcp, &shared, &stats, started) => r,
+                r = upstream_to_browser(&mut ws_tx, &tcp, &shared, &stats, started) => r,
+                r = idle_watch(&stats, started, shared.config.idle_timeout) => r,
+                () = shutdown.wait() => CloseReason::Shutdown,
+            };
+            // Close the server side at once, whoever ended.
+            drop(tcp);
+            reason
+        }
+        Err(reason) => reason,
+    };
+    finish_close(&mut ws_tx, &mut ws_rx, reason, shared.config.close_timeout).await;
+    shared.metrics.connection_closed(reason.code());
+    let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    info!(
+        conn = target.id,
+        client = %target.client.ip(),
+        upstream = %target.upstream_name,
+        duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        frames_up = load(&stats.frames_up),
+        bytes_up = load(&stats.bytes_up),
+        frames_down = load(&stats.frames_down),
+        bytes_down = load(&stats.bytes_down),
+        code = reason.code(),
+        reason = reason.text(),
+        "connection closed"
+    );
+}
+
+async fn connect_upstream(
+    target: &RelayTarget,
+    shared: &Shared,
+    shutdown: &mut ShutdownSignal,
+) -> Result<TcpStream, CloseReason> {
+    let connect = timeout(
+        shared.config.connect_timeout,
+        TcpStream::connect(target.upstream_addr.as_str()),
+    );
+    let result = tokio::select! {
+        r = connect => r,
+        () = shutdown.wait() => return Err(CloseReason::Shutdown),
+    };
+    let tcp = match result {
+        Ok(Ok(tcp)) => tcp,
+        Ok(Err(error)) => {
+            warn!(conn = target.id, upstream = %target.upstream_addr, %error, "upstream connect failed");
+            shared.metrics.upstream_error(UpstreamError::Connect);
+            return Err(CloseReason::UpstreamUnreachable);
+        }
+        Err(_elapsed) => {
+            warn!(conn = target.id, upstream = %target.upstream_addr, "upstream connect timed out");
+            shared.metrics.upstream_error(UpstreamError::Connect);
+            return Err(CloseReason::UpstreamUnreachable);
+        }
+    };
+    // Lines are small and latency matters: never wait for Nagle.
+    if let Err(error) = tcp.set_nodelay(true) {
+        debug!(conn = target.id, %error, "cannot set TCP_NODELAY upstream");
+    }
+    if shared.config.upstream_proxy_protocol {
+        let header = proxy_header(target.client, target.local);
+        if let Err(error) = write_all(&tcp, &header).await {
+            warn!(conn = target.id, %error, "writing the PROXY header failed");
+            shared.metrics.upstream_error(UpstreamError::Io);
+            return Err(CloseReason::UpstreamFailed);
+        }
+    }
+    Ok(tcp)
+}
+
+/// Writes all of `bytes` to the upstream through a shared reference.
+async fn write_all(tcp: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        tcp.writable().await?;
+        match tcp.try_write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Browser frames to server lines: each text frame plus `\n`, batched when the
+/// browser has sent several before we got to them.
+async fn browser_to_upstream<S>(
+    ws_rx: &mut WsSource<S>,
+    tcp: &TcpStream,
+    shared: &Shared,
+    stats: &Stats,
+    started: Instant,
+) -> CloseReason
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut batch = Vec::new();
+    loop {
+        let mut frames = 0u64;
+        let mut end = take_frame(ws_rx.next().await, &mut batch, &mut frames, stats).err();
+        while end.is_none() && batch.len() < BATCH_BYTES {
+            let Some(item) = ws_rx.next().now_or_never() else {
+                break;
+            };
+            end = take_frame(item, &mut batch, &mut frames, stats).err();
+        }
+        if !batch.is_empty() {
+            if let Err(error) = write_all(tcp, &batch).await {
+                debug!(%error, "writing to the upstream failed");
+                shared.metrics.upstream_error(UpstreamError::Io);
+                return CloseReason::UpstreamFailed;
+            }
+            let bytes = (batch.len() as u64).saturating_sub(frames);
+            stats.frames_up.fetch_add(frames, Ordering::Relaxed);
+            stats.bytes_up.fetch_add(bytes, Ordering::Relaxed);
+            stats.touch(started);
+            shared.metrics.to_upstream(frames, bytes);
+            batch.clear();
+            if batch.capacity() > 2 * BATCH_BYTES {
+                batch = Vec::new();
+            }
+        }
+        if let Some(reason) = end {
+            return reason;
+        }
+    }
+}
+
+/// Appends one browser message to `batch`, or says why the connection ends.
+fn take_frame(
+    item: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    batch: &mut Vec<u8>,
+    frames: &mut u64,
+    stats: &Stats,
+) -> Result<(), CloseReason> {
+    match item {
+        None => Err(CloseReason::BrowserGone),
+        Some(Err(error)) => {
+            debug!(%error, "browser WebSocket error");
+            Err(CloseReason::from_ws_error(&error))
+        }
+        Some(Ok(Message::Text(text))) => {
+            let bytes = text.as_bytes();
+            if bytes.iter().any(|&b| b == b'\n' || b == b'\r') {
+                return Err(CloseReason::LineBreakInFrame);
+            }
+            batch.extend_from_slice(bytes);
+            batch.push(b'\n');
+            *frames += 1;
+            Ok(())
+        }
+        Some(Ok(Message::Binary(_))) => Err(CloseReason::BinaryFrame),
+        Some(Ok(Message::Pong(_))) => {
+            stats.awaiting_pong.store(false, Ordering::Relaxed);
+            Ok(())
+        }
+        // Tungstenite answers pings itself.
+        Some(Ok(Message::Ping(_) | Message::Frame(_))) => Ok(()),
+        Some(Ok(Message::Close(frame))) => Err(CloseReason::BrowserClosed(
+            frame.map_or(1005, |f| u16::from(f.code)),
+        )),
+    }
+}
+
+/// Server lines to browser frames, and the keepalive pings (they share the sink).
+async fn upstream_to_browser<S>(
+    ws_tx: &mut WsSink<S>,
+    tcp: &TcpStream,
+    shared: &Shared,
+    stats: &Stats,
+    started: Instant,
+) -> CloseReason
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let max_line = shared.config.max_frame_bytes;
+    let mut decoder = LineDecoder::new(max_line);
+    let mut ping = ping_interval(shared.config.ping_interval);
+    loop {
+        let readable = tokio::select! {
+            r = tcp.readable() => r,
+            () = next_tick(&mut ping) => {
+                if stats.awaiting_pong.swap(true, Ordering::Relaxed) {
+                    return CloseReason::PongTimeout;
+                }
+                if ws_tx.send(Message::Ping(Default::default())).await.is_err() {
+                    return CloseReason::BrowserGone;
+                }
+                continue;
+            }
+        };
+        if let Err(error) = readable {
+            debug!(%error, "upstream socket failed");
+            shared.metrics.upstream_error(UpstreamError::Io);
+            return CloseReason::UpstreamFailed;
+        }
+        let read = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let n = tcp.try_read(&mut scratch)?;
+            decoder.push(&scratch[..n]);
+            Ok::<_, io::Error>(n)
+        });
+        let n = match read {
+            // A partial last line is dropped with the connection: it cannot be a packet.
+            Ok(0) => return CloseReason::UpstreamClosed,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(error) => {
+                debug!(%error, "reading from the upstream failed");
+                shared.metrics.upstream_error(UpstreamError::Io);
+                return CloseReason::UpstreamFailed;
+            }
+        };
+        let (mut frames, mut bytes) = (0u64, 0u64);
+        let end = loop {
+            match decoder.next_line() {
+                Ok(Some(line)) => {
+                    frames += 1;
+                    bytes += line.len() as u64;
+                    if ws_tx.feed(Message::text(line)).await.is_err() {
+                        break Some(CloseReason::BrowserGone);
+                    }
+                }
+                Ok(None) => break None,
+                Err(LineError::TooLong { .. }) => {
+                    shared.metrics.upstream_error(UpstreamError::TooLong);
+                    break Some(CloseReason::LineTooLong);
+                }
+                Err(LineError::InvalidUtf8) => {
+                    shared.metrics.upstream_error(UpstreamError::InvalidUtf8);
+                    break Some(CloseReason::UpstreamInvalidUtf8);
+                }
+            }
+        };
+        if frames > 0 {
+            // Lines before an error still go out: the close frame follows them.
+            stats.frames_down.fetch_add(frames, Ordering::Relaxed);
+            stats.bytes_down.fetch_add(bytes, Ordering::Relaxed);
+            stats.touch(started);
+            shared.metrics.to_browser(frames, bytes);
+            if end.is_none() && ws_tx.flush().await.is_err() {
+                return CloseReason::BrowserGone;
+            }
+        }
+        if let Some(reason) = end {
+            return reason;
+        }
+        // After a burst, let go of the decoder's grown buffer rather than keep it
+        // for the life of a mostly idle connection.
+        if n > 8 * 1024 && decoder.pending_bytes() == 0 {
+            decoder = LineDecoder::new(max_line);
+        }
+    }
+}
+
+fn ping_interval(period: Duration) -> Option<Interval> {
+    if period.is_zero() {
+        return None;
+    }
+    let mut interval = interval_at(Instant::now() + period, period);
+    interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    Some(interval)
+}
+
+async fn next_tick(interval: &mut Option<Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Ends the connection when no text frame went either way for `idle`.
+async fn idle_watch(stats: &Stats, started: Instant, idle: Duration) -> CloseReason {
+    if idle.is_zero() {
+        return std::future::pending().await;
+    }
+    loop {
+        let last = Duration::from_millis(stats.last_activity_ms.load(Ordering::Relaxed));
+        let deadline = started + last + idle;
+        if Instant::now() >= deadline {
+            return CloseReason::Idle;
+        }
+        sleep_until(deadline).await;
+    }
+}
+
+/// Sends our close frame (or the echo of the browser's) and waits a bounded time
+/// for the browser's answer, so well-behaved browsers see a clean close.
+async fn finish_close<S>(
+    ws_tx: &mut WsSink<S>,
+    ws_rx: &mut WsSource<S>,
+    reason: CloseReason,
+    close_timeout: Duration,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let handshake = async {
+        if reason.bridge_sends_close() {
+            let frame = CloseFrame {
+                code: reason.code().into(),
+                reason: reason.text().into(),
+            };
+            if ws_tx.send(Message::Close(Some(frame))).await.is_err() {
+                return;
+            }
+            // Drain until the browser's close frame ends the stream.
+            while let Some(Ok(_)) = ws_rx.next().await {}
+        } else if matches!(reason, CloseReason::BrowserClosed(_)) {
+            // Tungstenite queued the echo of the browser's close frame: send it.
+            let _ = ws_tx.flush().await;
+        }
+    };
+    let _ = timeout(close_timeout, handshake).await;
+}

@@ -1,0 +1,123 @@
+//! The accept loop and graceful shutdown: [`run`] and the state every connection
+//! shares.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio::time::{sleep, timeout};
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use crate::connection::serve_tcp;
+use crate::error::BridgeError;
+use crate::health::HealthCheck;
+use crate::limits::ConnectionLimits;
+use crate::metrics::Metrics;
+use crate::origin::OriginPolicy;
+use crate::shutdown::shutdown_channel;
+use crate::static_files::StaticFiles;
+
+/// Connections still in their HTTP phase allowed on top of `max_connections`;
+/// beyond that new sockets are closed at once, so slow or idle HTTP clients cannot
+/// exhaust file descriptors.
+const HTTP_HEADROOM: usize = 1024;
+
+/// State shared by all connections of one bridge.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) metrics: Metrics,
+    pub(crate) limits: Arc<ConnectionLimits>,
+    pub(crate) origins: OriginPolicy,
+    pub(crate) static_files: Option<StaticFiles>,
+    pub(crate) health: HealthCheck,
+    next_id: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn next_connection_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Serves `listener` with `config` until `shutdown` completes, then stops accepting,
+/// closes every bridged connection with 1001 and waits up to
+/// `config.shutdown_grace` for them to finish.
+///
+/// Returns an error only for an unusable configuration, before accepting anything;
+/// errors on a connection close that connection only.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), BridgeError> {
+    config.validate()?;
+    let static_files =
+        match &config.static_dir {
+            Some(dir) => Some(StaticFiles::new(dir).map_err(|_| {
+                BridgeError::Config(crate::error::ConfigError::StaticDir(dir.clone()))
+            })?),
+            None => None,
+        };
+    let shared = Arc::new(Shared {
+        metrics: Metrics::default(),
+        limits: Arc::new(ConnectionLimits::new(
+            config.max_connections,
+            config.max_per_ip,
+        )),
+        origins: OriginPolicy::new(&config.allowed_origins),
+        static_files,
+        health: HealthCheck::default(),
+        next_id: AtomicU64::new(1),
+        config,
+    });
+    let address = listener.local_addr().map_err(BridgeError::Listener)?;
+    info!(%address, upstreams = ?shared.config.upstreams, tls = shared.config.tls.is_some(), "bridge listening");
+    let max_tasks = shared.config.max_connections.saturating_add(HTTP_HEADROOM);
+    let (trigger, signal) = shutdown_channel();
+    let mut tasks = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, remote)) if tasks.len() < max_tasks => {
+                    tasks.spawn(serve_tcp(stream, remote, Arc::clone(&shared), signal.clone()));
+                }
+                Ok((_stream, remote)) => {
+                    warn!(client = %remote.ip(), "too many open sockets: closing a new one");
+                }
+                Err(error) => accept_failed(&error).await,
+            },
+            Some(finished) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(error) = finished {
+                    error!(%error, "connection task failed");
+                }
+            }
+        }
+    }
+    drop(listener);
+    info!(open = tasks.len(), "shutting down: closing connections");
+    trigger.trigger();
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    if timeout(shared.config.shutdown_grace, drain).await.is_err() {
+        warn!(
+            open = tasks.len(),
+            "shutdown grace period over: dropping connections"
+        );
+        tasks.shutdown().await;
+    }
+    info!("bridge stopped");
+    Ok(())
+}
+
+/// Accept errors are about one socket or a momentary shortage (file descriptors,
+/// memory): log, give the system a moment, and keep serving.
+async fn accept_failed(error: &io::Error) {
+    warn!(%error, "accept failed");
+    sleep(Duration::from_millis(50)).await;
+}
