@@ -74,7 +74,11 @@ fn step(name: &str, mut command: Command) -> Result<()> {
     let status = command
         .status()
         .with_context(|| format!("could not start {:?}", command.get_program()))?;
-    println!("<== {name}: {} in {:.0?}", if status.success() { "ok" } else { "FAILED" }, started.elapsed());
+    println!(
+        "<== {name}: {} in {:.0?}",
+        if status.success() { "ok" } else { "FAILED" },
+        started.elapsed()
+    );
     if !status.success() {
         bail!("step {name:?} failed ({status})");
     }

@@ -16,7 +16,10 @@ const BRIDGE_ADDR: &str = "127.0.0.1:8080";
 /// `trunk build --release` into `dist/`, offline: trunk must not try to download
 /// tools (Trunk.toml points it at the installed ones).
 pub fn build_web_app() -> Result<()> {
-    step("web app release build (trunk)", command("trunk", &["build", "--release", "--offline"]))
+    step(
+        "web app release build (trunk)",
+        command("trunk", &["build", "--release", "--offline"]),
+    )
 }
 
 /// Builds everything and runs server + bridge until Ctrl-C.
@@ -24,7 +27,17 @@ pub fn system() -> Result<()> {
     build_web_app()?;
     step(
         "server and bridge release build",
-        command("cargo", &["build", "--release", "-p", "miricat-server", "-p", "miricat-bridge"]),
+        command(
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-p",
+                "miricat-server",
+                "-p",
+                "miricat-bridge",
+            ],
+        ),
     )?;
     let root = workspace_root();
     let run_dir = root.join(RUN_DIR);
@@ -40,7 +53,13 @@ pub fn system() -> Result<()> {
         .context("starting miricat-server")?;
     let _server = KillOnDrop(server);
     let bridge = Command::new(release.join("miricat-bridge"))
-        .args(["--listen", BRIDGE_ADDR, "--upstream", SERVER_ADDR, "--static"])
+        .args([
+            "--listen",
+            BRIDGE_ADDR,
+            "--upstream",
+            SERVER_ADDR,
+            "--static",
+        ])
         .arg(root.join("dist"))
         .spawn()
         .context("starting miricat-bridge")?;

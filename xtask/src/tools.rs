@@ -29,7 +29,10 @@ fn ensure_wasm_target() -> Result<()> {
         println!("ok: wasm32-unknown-unknown target");
         return Ok(());
     }
-    step("install the wasm32 target", command("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+    step(
+        "install the wasm32 target",
+        command("rustup", &["target", "add", "wasm32-unknown-unknown"]),
+    )
 }
 
 fn ensure_apt_packages() -> Result<()> {
@@ -39,7 +42,11 @@ fn ensure_apt_packages() -> Result<()> {
         return Ok(());
     }
     let as_root = output_of("id", &["-u"]) == "0";
-    let (program, prefix): (&str, &[&str]) = if as_root { ("apt-get", &[]) } else { ("sudo", &["apt-get"]) };
+    let (program, prefix): (&str, &[&str]) = if as_root {
+        ("apt-get", &[])
+    } else {
+        ("sudo", &["apt-get"])
+    };
     let mut update: Vec<&str> = prefix.to_vec();
     update.push("update");
     step("apt-get update", command(program, &update))?;
@@ -55,20 +62,29 @@ fn ensure_apt_packages() -> Result<()> {
 /// already reports that version.
 fn ensure_cargo_tool(binary: &str, krate: &str, version: &str) -> Result<()> {
     let reported = output_of(binary, &["--version"]);
-    if reported.split_whitespace().any(|word| word.trim_start_matches('v') == version) {
+    if reported
+        .split_whitespace()
+        .any(|word| word.trim_start_matches('v') == version)
+    {
         println!("ok: {binary} {version}");
         return Ok(());
     }
-    println!("{binary} {version} missing (found {reported:?}); installing, this takes several minutes");
+    println!(
+        "{binary} {version} missing (found {reported:?}); installing, this takes several minutes"
+    );
     step(
         &format!("cargo install {krate} {version}"),
-        command("cargo", &["install", "--locked", krate, "--version", version]),
+        command(
+            "cargo",
+            &["install", "--locked", krate, "--version", version],
+        ),
     )
 }
 
 /// The `wasm-bindgen` version pinned in Cargo.lock: the CLI must match it exactly.
 pub fn wasm_bindgen_version() -> Result<String> {
-    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock"))
+        .context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {

@@ -1,0 +1,275 @@
+//! A signed-in MCP connection driven by [`ClientSession`]: handshake (with the MCP
+//! 2.0 fallback of `WIRE.md` section 10), login or register, request/reply, pushes
+//! and heartbeats. One task owns it; every wait also sends heartbeats when due.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use miricat_shared::KeyPair;
+use miricat_shared::packet::auth::Accepted;
+use miricat_shared::packet::{Body, ErrorKind, Packet};
+use miricat_shared::session::{
+    ClientSession, Event, Outgoing, ProtocolVersion, RequestId, SessionError,
+};
+
+use crate::CliError;
+use crate::args::Protocol;
+use crate::transport::{ServerAddr, Transport};
+
+/// How to reach the server and sign in.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Where.
+    pub server: ServerAddr,
+    /// As whom.
+    pub username: String,
+    /// The password (never printed).
+    pub password: String,
+    /// Register instead of Login.
+    pub register: bool,
+    /// Which version(s) to offer.
+    pub protocol: Protocol,
+    /// Limit for connecting and for each reply.
+    pub timeout: Duration,
+}
+
+/// An open, signed-in connection.
+#[derive(Debug)]
+pub struct Connection {
+    transport: Transport,
+    session: ClientSession,
+    started: Instant,
+    timeout: Duration,
+    accepted: Accepted,
+    username: String,
+    /// Pushes that arrived while waiting for a reply.
+    pushes: VecDeque<Packet>,
+}
+
+impl Connection {
+    /// Connects, completes the handshake and signs in.
+    pub async fn open(options: &ConnectOptions) -> Result<Self, CliError> {
+        let first = match options.protocol {
+            Protocol::V2_0 => ProtocolVersion::V2_0,
+            Protocol::Auto | Protocol::V2_1 => ProtocolVersion::V2_1,
+        };
+        match Self::open_with(options, first).await {
+            Err(e) if options.protocol == Protocol::Auto && e.is_unsupported_version() => {
+                Self::open_with(options, ProtocolVersion::V2_0).await
+            }
+            other => other,
+        }
+    }
+
+    async fn open_with(
+        options: &ConnectOptions,
+        version: ProtocolVersion,
+    ) -> Result<Self, CliError> {
+        let transport = Transport::connect(&options.server, options.timeout).await?;
+        let keys = KeyPair::generate().map_err(|e| CliError::Connection(e.to_string()))?;
+        let mut connection = Self {
+            transport,
+            session: ClientSession::new(version, keys),
+            started: Instant::now(),
+            timeout: options.timeout,
+            accepted: Accepted {
+                rooms: Vec::new(),
+                heartbeat_rate: 0,
+            },
+            username: options.username.clone(),
+            pushes: VecDeque::new(),
+        };
+        let hello = connection.session.handshake_line();
+        connection.transport.send(&hello).await?;
+        loop {
+            match connection.next_event().await? {
+                Event::Secured => break,
+                Event::HandshakeRejected(failure) => return Err(failure.into()),
+                _ => {}
+            }
+        }
+        let request = if options.register {
+            connection
+                .session
+                .register(&options.username, &options.password)?
+        } else {
+            connection
+                .session
+                .login(&options.username, &options.password)?
+        };
+        let request_id = request.id;
+        connection.transport.send(&request.line).await?;
+        loop {
+            match connection.next_event().await? {
+                Event::Accepted { accepted, .. } => {
+                    connection.accepted = accepted;
+                    return Ok(connection);
+                }
+                Event::Reply {
+                    request, packet, ..
+                } if request == request_id => {
+                    return Err(match packet.body {
+                        Body::Error(e) => CliError::Auth(e),
+                        other => CliError::Unexpected(format!("{} to a sign-in", other.kind())),
+                    });
+                }
+                Event::Push(packet) => connection.pushes.push_back(packet),
+                _ => {}
+            }
+        }
+    }
+
+    /// What the server said on sign-in: the rooms and the heartbeat rate.
+    pub fn accepted(&self) -> &Accepted {
+        &self.accepted
+    }
+
+    /// Our username.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The protocol version in use.
+    pub fn version(&self) -> ProtocolVersion {
+        self.session.version()
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Reads until the session yields an event, sending heartbeats when due.
+    async fn next_event(&mut self) -> Result<Event, CliError> {
+        loop {
+            let now = self.now_ms();
+            if let Some(ping) = self.session.poll_heartbeat(now) {
+                self.transport.send(&ping).await?;
+            }
+            let wake = self
+                .session
+                .next_heartbeat_at()
+                .map(|at| self.started + Duration::from_millis(at));
+            let line = match wake {
+                Some(at) => tokio::select! {
+                    line = self.transport.recv() => line?,
+                    () = tokio::time::sleep_until(at.into()) => continue,
+                },
+                None => self.transport.recv().await?,
+            };
+            let Some(line) = line else {
+                return Err(CliError::Connection(
+                    "the server closed the connection".into(),
+                ));
+            };
+            match self.session.handle_line(&line, self.now_ms()) {
+                None => continue,
+                Some(Event::Push(packet)) if is_heartbeat_timeout(&packet) => {
+                    return Err(CliError::Connection(
+                        "the server timed the connection out".into(),
+                    ));
+                }
+                Some(Event::ProtocolError(e)) => {
+                    eprintln!("miricat: ignoring a bad line from the server: {e}");
+                    continue;
+                }
+                Some(event) => return Ok(event),
+            }
+        }
+    }
+
+    /// Sends a request built by `build` and does not wait (image parts, pings).
+    pub async fn send(
+        &mut self,
+        build: impl FnOnce(&mut ClientSession) -> Result<Outgoing, SessionError>,
+    ) -> Result<RequestId, CliError> {
+        let outgoing = build(&mut self.session)?;
+        self.transport.send(&outgoing.line).await?;
+        Ok(outgoing.id)
+    }
+
+    /// Sends a request and returns its final reply; an `Error` reply becomes
+    /// [`CliError::Server`]. Replies before the final one are passed to `on_partial`.
+    pub async fn call_with(
+        &mut self,
+        build: impl FnOnce(&mut ClientSession) -> Result<Outgoing, SessionError>,
+        mut on_partial: impl FnMut(Packet) -> Result<(), CliError>,
+    ) -> Result<Packet, CliError> {
+        let id = self.send(build).await?;
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.next_event())
+                .await
+                .map_err(|_| CliError::Timeout(format!("no reply within {:?}", self.timeout)))??;
+            match event {
+                Event::Reply {
+                    request,
+                    packet,
+                    last,
+                    ..
+                } if request == id => {
+                    if let Body::Error(e) = packet.body {
+                        return Err(CliError::Server(e));
+                    }
+                    if last {
+                        return Ok(packet);
+                    }
+                    on_partial(packet)?;
+                }
+                Event::Push(packet) | Event::Reply { packet, .. } => self.pushes.push_back(packet),
+                _ => {}
+            }
+        }
+    }
+
+    /// Sends a request and returns its one reply.
+    pub async fn call(
+        &mut self,
+        build: impl FnOnce(&mut ClientSession) -> Result<Outgoing, SessionError>,
+    ) -> Result<Packet, CliError> {
+        self.call_with(build, |packet| {
+            Err(CliError::Unexpected(format!(
+                "extra reply {}",
+                packet.type_string()
+            )))
+        })
+        .await
+    }
+
+    /// The next packet that is not a reply to us (messages, room changes), waiting
+    /// until `deadline` at the latest (`Ok(None)` then; never without a deadline).
+    ///
+    /// Cancel-safe except while a due heartbeat is being written, which only blocks
+    /// when the socket's send buffer is full.
+    pub async fn next_push(
+        &mut self,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<Option<Packet>, CliError> {
+        if let Some(packet) = self.pushes.pop_front() {
+            return Ok(Some(packet));
+        }
+        loop {
+            let event = match deadline {
+                Some(deadline) => {
+                    match tokio::time::timeout_at(deadline, self.next_event()).await {
+                        Ok(event) => event?,
+                        Err(_) => return Ok(None),
+                    }
+                }
+                None => self.next_event().await?,
+            };
+            match event {
+                Event::Push(packet) | Event::Reply { packet, .. } => return Ok(Some(packet)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) {
+        self.transport.close().await;
+    }
+}
+
+fn is_heartbeat_timeout(packet: &Packet) -> bool {
+    matches!(&packet.body, Body::Error(e) if e.kind == ErrorKind::HeartbeatTimeout)
+}
