@@ -1,0 +1,103 @@
+//! `Authentication.Login` and `Authentication.Register` (`WIRE.md` section 8).
+
+use std::sync::Arc;
+
+use miricat_shared::packet::auth::{Accepted, Credentials};
+use miricat_shared::{Body, ErrorKind, Packet, PacketId};
+
+use super::{internal_error, valid_name};
+use crate::connection::Conn;
+use crate::store::users::CreateUser;
+
+/// Login: unknown user, empty password and wrong password each have their error.
+pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
+    if credentials.username.is_empty() {
+        return conn
+            .error(&id, ErrorKind::AuthDataIncorrect, "username is empty")
+            .await;
+    }
+    if credentials.password.is_empty() {
+        return conn
+            .error(&id, ErrorKind::UserPasswordRequired, "password is empty")
+            .await;
+    }
+    let shared = conn.shared.clone();
+    let stored = match shared.store.password_hash(&credentials.username).await {
+        Ok(Some(hash)) => hash,
+        Ok(None) => {
+            return conn
+                .error(&id, ErrorKind::UserNotFound, "no such user")
+                .await;
+        }
+        Err(e) => return internal_error(conn, &id, &e).await,
+    };
+    match shared.passwords.verify(credentials.password, stored).await {
+        Ok(true) => accept(conn, id, credentials.username).await,
+        Ok(false) => {
+            tracing::info!(user = %credentials.username, "wrong password");
+            conn.error(&id, ErrorKind::UserPasswordInvalid, "wrong password")
+                .await
+        }
+        Err(e) => internal_error(conn, &id, &e).await,
+    }
+}
+
+/// Register: creates the account and signs in.
+pub async fn register(conn: &mut Conn, id: PacketId, credentials: Credentials) {
+    let shared = conn.shared.clone();
+    if !valid_name(&credentials.username, shared.config.max_username_chars)
+        || credentials.username.trim() != credentials.username
+    {
+        return conn
+            .error(&id, ErrorKind::AuthDataIncorrect, "invalid username")
+            .await;
+    }
+    if credentials.password.is_empty() {
+        return conn
+            .error(&id, ErrorKind::UserPasswordRequired, "password is empty")
+            .await;
+    }
+    match shared.store.password_hash(&credentials.username).await {
+        Ok(Some(_)) => {
+            return conn
+                .error(&id, ErrorKind::UserAlreadyExists, "username taken")
+                .await;
+        }
+        Ok(None) => {}
+        Err(e) => return internal_error(conn, &id, &e).await,
+    }
+    let hash = match shared.passwords.hash(credentials.password).await {
+        Ok(hash) => hash,
+        Err(e) => return internal_error(conn, &id, &e).await,
+    };
+    match shared.store.create_user(&credentials.username, hash).await {
+        Ok(CreateUser::Created) => {
+            tracing::info!(user = %credentials.username, "registered");
+            accept(conn, id, credentials.username).await
+        }
+        Ok(CreateUser::AlreadyExists) => {
+            conn.error(&id, ErrorKind::UserAlreadyExists, "username taken")
+                .await
+        }
+        Err(e) => internal_error(conn, &id, &e).await,
+    }
+}
+
+async fn accept(conn: &mut Conn, id: PacketId, username: String) {
+    let shared = conn.shared.clone();
+    let user: Arc<str> = Arc::from(username);
+    conn.is_root = *user == *shared.config.root_user;
+    conn.user = Some(user.clone());
+    let rooms = shared
+        .hub
+        .sign_in(conn.id, user.clone(), conn.outbox.clone());
+    tracing::info!(user = %user, root = conn.is_root, "signed in");
+    conn.send(Packet::new(
+        id,
+        Body::Accepted(Accepted {
+            rooms,
+            heartbeat_rate: shared.config.heartbeat_ms,
+        }),
+    ))
+    .await;
+}

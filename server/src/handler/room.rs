@@ -1,0 +1,147 @@
+//! `Room.*`: administration (root), membership and the room list.
+
+use miricat_shared::packet::room::{RoomName, RoomRef, RoomSummary};
+use miricat_shared::{Body, ErrorKind, Packet, PacketId};
+
+use super::{internal_error, valid_name};
+use crate::connection::Conn;
+use crate::hub::RoomError;
+use crate::store::rooms::RoomWrite;
+
+async fn room_error(conn: &mut Conn, id: &PacketId, error: RoomError) {
+    match error {
+        RoomError::NotFound => {
+            conn.error(id, ErrorKind::RoomNotFound, "no such room")
+                .await
+        }
+        RoomError::NotMember => {
+            conn.error(
+                id,
+                ErrorKind::UserDontConnected,
+                "you have not joined this room",
+            )
+            .await
+        }
+    }
+}
+
+fn check_name(conn: &Conn, name: &str) -> bool {
+    valid_name(name, conn.shared.config.max_room_name_chars)
+}
+
+/// `Room.Create`.
+pub async fn create(conn: &mut Conn, id: PacketId, request: RoomName) {
+    if !check_name(conn, &request.name) {
+        return conn
+            .error(
+                &id,
+                ErrorKind::RoomDataIncorrect,
+                "room name is empty or too long",
+            )
+            .await;
+    }
+    let shared = conn.shared.clone();
+    match shared.store.create_room(&request.name).await {
+        Ok(RoomWrite::Done(room)) => {
+            let summary = RoomSummary {
+                room,
+                name: request.name,
+            };
+            tracing::info!(room, "room created");
+            shared.hub.add_room(conn.id, &summary);
+            conn.send(Packet::new(id, Body::RoomCreated(summary))).await;
+        }
+        Ok(RoomWrite::NameTaken) => {
+            conn.error(&id, ErrorKind::RoomAlreadyExists, "room name taken")
+                .await
+        }
+        Ok(RoomWrite::NotFound) => room_error(conn, &id, RoomError::NotFound).await,
+        Err(e) => internal_error(conn, &id, &e).await,
+    }
+}
+
+/// `Room.Update`: rename.
+pub async fn update(conn: &mut Conn, id: PacketId, request: RoomSummary) {
+    if !check_name(conn, &request.name) {
+        return conn
+            .error(
+                &id,
+                ErrorKind::RoomDataIncorrect,
+                "room name is empty or too long",
+            )
+            .await;
+    }
+    let shared = conn.shared.clone();
+    if !shared.hub.room_exists(request.room) {
+        return room_error(conn, &id, RoomError::NotFound).await;
+    }
+    match shared.store.rename_room(request.room, &request.name).await {
+        Ok(RoomWrite::Done(())) => {
+            tracing::info!(room = request.room, "room renamed");
+            shared.hub.rename_room(conn.id, &request);
+            conn.send(Packet::new(id, Body::RoomUpdated(request))).await;
+        }
+        Ok(RoomWrite::NameTaken) => {
+            conn.error(&id, ErrorKind::RoomAlreadyExists, "room name taken")
+                .await
+        }
+        Ok(RoomWrite::NotFound) => room_error(conn, &id, RoomError::NotFound).await,
+        Err(e) => internal_error(conn, &id, &e).await,
+    }
+}
+
+/// `Room.Delete`: members get `Room.Deleted` like everyone else, no `Room.Left`.
+pub async fn delete(conn: &mut Conn, id: PacketId, request: RoomRef) {
+    let shared = conn.shared.clone();
+    if !shared.hub.room_exists(request.room) {
+        return room_error(conn, &id, RoomError::NotFound).await;
+    }
+    match shared.store.delete_room(request.room).await {
+        Ok(true) => {
+            tracing::info!(room = request.room, "room deleted");
+            shared.hub.remove_room(conn.id, request.room);
+            conn.send(Packet::new(id, Body::RoomDeleted(request))).await;
+        }
+        Ok(false) => room_error(conn, &id, RoomError::NotFound).await,
+        Err(e) => internal_error(conn, &id, &e).await,
+    }
+}
+
+/// `Room.Join`.
+pub async fn join(conn: &mut Conn, id: PacketId, request: RoomRef) {
+    let joined = conn.shared.hub.join(conn.id, request.room);
+    match joined {
+        Ok(joined) => {
+            conn.send(Packet::new(id, Body::RoomJoined(joined))).await;
+        }
+        Err(e) => room_error(conn, &id, e).await,
+    }
+}
+
+/// `Room.Leave`.
+pub async fn leave(conn: &mut Conn, id: PacketId, request: RoomRef) {
+    let left = conn.shared.hub.leave(conn.id, request.room);
+    match left {
+        Ok(left) => {
+            conn.send(Packet::new(id, Body::RoomLeft(left))).await;
+        }
+        Err(e) => room_error(conn, &id, e).await,
+    }
+}
+
+/// `Room.RequireList`.
+pub async fn list(conn: &mut Conn, id: PacketId) {
+    let rooms = conn.shared.hub.room_list();
+    conn.send(Packet::new(id, Body::RoomList(rooms))).await;
+}
+
+/// Shared by the message handlers: the `RoomNotFound` / `UserDontConnected` checks.
+pub async fn check_member(conn: &mut Conn, id: &PacketId, room: u64) -> bool {
+    match conn.shared.hub.check_member(conn.id, room) {
+        Ok(()) => true,
+        Err(e) => {
+            room_error(conn, id, e).await;
+            false
+        }
+    }
+}

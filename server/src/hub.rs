@@ -1,0 +1,328 @@
+//! Who is connected and who is in which room: the in-memory state every connection
+//! shares, and the fan-out of pushes (`WIRE.md` section 7).
+//!
+//! One std `Mutex` guards it; it is never held across an `.await`, and pushing to a
+//! connection only appends to its [`Outbox`], so holding the lock while fanning out
+//! to hundreds of members stays short. Rooms are also in SQLite (the source of truth
+//! at start-up); names are checked for uniqueness by the database.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use miricat_shared::packet::room::{Joined, Left, RoomInfo, RoomRef, RoomSummary};
+use miricat_shared::{Body, Packet, PacketId, RoomId};
+
+use crate::outbox::{Frame, Outbox};
+use crate::store::rooms::StoredRoom;
+
+/// A connection's server-wide number, for logs and membership.
+pub type ConnId = u64;
+
+/// Why a room operation did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomError {
+    /// No room with that ID.
+    NotFound,
+    /// The connection has not joined it.
+    NotMember,
+}
+
+#[derive(Debug)]
+struct Member {
+    user: Arc<str>,
+    outbox: Arc<Outbox>,
+    rooms: BTreeSet<RoomId>,
+}
+
+#[derive(Debug)]
+struct Room {
+    name: String,
+    /// Member connections and their users.
+    members: BTreeMap<ConnId, Arc<str>>,
+    /// Connections per user present, for `allUsers` and presence.
+    presence: BTreeMap<Arc<str>, usize>,
+}
+
+impl Room {
+    fn all_users(&self) -> Vec<String> {
+        self.presence.keys().map(|u| u.to_string()).collect()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    conns: HashMap<ConnId, Member>,
+    rooms: BTreeMap<RoomId, Room>,
+}
+
+/// The shared state. See the module docs.
+#[derive(Debug, Default)]
+pub struct Hub {
+    inner: Mutex<Inner>,
+}
+
+/// A push: one JSON text shared by every recipient (each writer encrypts it with its
+/// own key).
+fn push_frame(body: Body) -> Frame {
+    Frame::Encrypted(Arc::from(Packet::new(PacketId::DontHaveId, body).encode()))
+}
+
+impl Inner {
+    fn push_to(&self, conns: impl IntoIterator<Item = ConnId>, frame: &Frame) {
+        for id in conns {
+            if let Some(member) = self.conns.get(&id) {
+                if member.outbox.push(frame.clone()).is_err() {
+                    tracing::info!(conn = id, "closing a connection that cannot keep up");
+                }
+            }
+        }
+    }
+
+    fn push_to_all_but(&self, except: ConnId, frame: &Frame) {
+        let ids: Vec<ConnId> = self
+            .conns
+            .keys()
+            .copied()
+            .filter(|&c| c != except)
+            .collect();
+        self.push_to(ids, frame);
+    }
+
+    /// Removes `conn` from `room`; pushes `Room.Left` to the rest when that was the
+    /// user's last connection there. Returns the `Left` data.
+    fn remove_member(&mut self, conn: ConnId, room_id: RoomId) -> Option<Left> {
+        let room = self.rooms.get_mut(&room_id)?;
+        let user = room.members.remove(&conn)?;
+        let last = match room.presence.get_mut(&user) {
+            Some(count) if *count > 1 => {
+                *count -= 1;
+                false
+            }
+            _ => {
+                room.presence.remove(&user);
+                true
+            }
+        };
+        let left = Left {
+            room: room_id,
+            user: user.to_string(),
+        };
+        if last {
+            let others: Vec<ConnId> = room.members.keys().copied().collect();
+            self.push_to(others, &push_frame(Body::RoomLeft(left.clone())));
+        }
+        if let Some(member) = self.conns.get_mut(&conn) {
+            member.rooms.remove(&room_id);
+        }
+        Some(left)
+    }
+}
+
+impl Hub {
+    /// A hub knowing the stored rooms, with nobody connected.
+    pub fn new(rooms: Vec<StoredRoom>) -> Self {
+        let inner = Inner {
+            conns: HashMap::new(),
+            rooms: rooms
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        Room {
+                            name: r.name,
+                            members: BTreeMap::new(),
+                            presence: BTreeMap::new(),
+                        },
+                    )
+                })
+                .collect(),
+        };
+        Self {
+            inner: Mutex::new(inner),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every update below leaves the maps consistent before anything can panic.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a signed-in connection and returns the rooms for `Accepted`.
+    pub fn sign_in(&self, conn: ConnId, user: Arc<str>, outbox: Arc<Outbox>) -> Vec<RoomInfo> {
+        let mut inner = self.lock();
+        inner.conns.insert(
+            conn,
+            Member {
+                user,
+                outbox,
+                rooms: BTreeSet::new(),
+            },
+        );
+        inner
+            .rooms
+            .iter()
+            .map(|(&id, room)| RoomInfo {
+                id,
+                name: room.name.clone(),
+                all_users: room.all_users(),
+            })
+            .collect()
+    }
+
+    /// Forgets a closed connection: it leaves its rooms (pushing `Room.Left` where it
+    /// was its user's last connection).
+    pub fn sign_out(&self, conn: ConnId) {
+        let mut inner = self.lock();
+        let Some(member) = inner.conns.get(&conn) else {
+            return;
+        };
+        let rooms: Vec<RoomId> = member.rooms.iter().copied().collect();
+        for room in rooms {
+            inner.remove_member(conn, room);
+        }
+        inner.conns.remove(&conn);
+    }
+
+    /// Closes every connection of `user` (a deleted account).
+    pub fn close_user(&self, user: &str) -> usize {
+        let inner = self.lock();
+        let mut closed = 0;
+        for member in inner.conns.values().filter(|m| &*m.user == user) {
+            member.outbox.close();
+            closed += 1;
+        }
+        closed
+    }
+
+    /// Closes every signed-in connection.
+    pub fn close_all(&self) {
+        for member in self.lock().conns.values() {
+            member.outbox.close();
+        }
+    }
+
+    /// Whether a room exists.
+    pub fn room_exists(&self, room: RoomId) -> bool {
+        self.lock().rooms.contains_key(&room)
+    }
+
+    /// Every room as `Room.List` entries.
+    pub fn room_list(&self) -> Vec<RoomSummary> {
+        self.lock()
+            .rooms
+            .iter()
+            .map(|(&room, r)| RoomSummary {
+                room,
+                name: r.name.clone(),
+            })
+            .collect()
+    }
+
+    /// Adds a created room and pushes `Room.Created` to every other signed-in client.
+    pub fn add_room(&self, creator: ConnId, summary: &RoomSummary) {
+        let mut inner = self.lock();
+        inner.rooms.insert(
+            summary.room,
+            Room {
+                name: summary.name.clone(),
+                members: BTreeMap::new(),
+                presence: BTreeMap::new(),
+            },
+        );
+        inner.push_to_all_but(creator, &push_frame(Body::RoomCreated(summary.clone())));
+    }
+
+    /// Renames a room and pushes `Room.Updated` to every other signed-in client.
+    pub fn rename_room(&self, by: ConnId, summary: &RoomSummary) {
+        let mut inner = self.lock();
+        if let Some(room) = inner.rooms.get_mut(&summary.room) {
+            room.name = summary.name.clone();
+        }
+        inner.push_to_all_but(by, &push_frame(Body::RoomUpdated(summary.clone())));
+    }
+
+    /// Removes a room (its members simply stop being members) and pushes
+    /// `Room.Deleted` to every other signed-in client; no `Room.Left`.
+    pub fn remove_room(&self, by: ConnId, room_id: RoomId) {
+        let mut inner = self.lock();
+        if let Some(room) = inner.rooms.remove(&room_id) {
+            for conn in room.members.keys() {
+                if let Some(member) = inner.conns.get_mut(conn) {
+                    member.rooms.remove(&room_id);
+                }
+            }
+        }
+        inner.push_to_all_but(
+            by,
+            &push_frame(Body::RoomDeleted(RoomRef { room: room_id })),
+        );
+    }
+
+    /// Joins `conn` to a room, pushing `Room.Joined` to the other members unless it
+    /// was already a member. Returns the `Joined` data for the reply.
+    pub fn join(&self, conn: ConnId, room_id: RoomId) -> Result<Joined, RoomError> {
+        let mut inner = self.lock();
+        let user = inner
+            .conns
+            .get(&conn)
+            .map(|m| m.user.clone())
+            .ok_or(RoomError::NotFound)?;
+        let room = inner.rooms.get_mut(&room_id).ok_or(RoomError::NotFound)?;
+        let newly = room.members.insert(conn, user.clone()).is_none();
+        if newly {
+            *room.presence.entry(user.clone()).or_default() += 1;
+        }
+        let joined = Joined {
+            room: room_id,
+            user: user.to_string(),
+            all_users: room.all_users(),
+        };
+        if newly {
+            let others: Vec<ConnId> = room
+                .members
+                .keys()
+                .copied()
+                .filter(|&c| c != conn)
+                .collect();
+            if let Some(member) = inner.conns.get_mut(&conn) {
+                member.rooms.insert(room_id);
+            }
+            inner.push_to(others, &push_frame(Body::RoomJoined(joined.clone())));
+        }
+        Ok(joined)
+    }
+
+    /// Takes `conn` out of a room. Returns the `Left` data for the reply.
+    pub fn leave(&self, conn: ConnId, room: RoomId) -> Result<Left, RoomError> {
+        let mut inner = self.lock();
+        let r = inner.rooms.get(&room).ok_or(RoomError::NotFound)?;
+        if !r.members.contains_key(&conn) {
+            return Err(RoomError::NotMember);
+        }
+        inner.remove_member(conn, room).ok_or(RoomError::NotMember)
+    }
+
+    /// Checks that `conn` may send to `room`.
+    pub fn check_member(&self, conn: ConnId, room: RoomId) -> Result<(), RoomError> {
+        let inner = self.lock();
+        let r = inner.rooms.get(&room).ok_or(RoomError::NotFound)?;
+        if r.members.contains_key(&conn) {
+            Ok(())
+        } else {
+            Err(RoomError::NotMember)
+        }
+    }
+
+    /// Pushes a message to every member of `room` but its sender.
+    pub fn fan_out(&self, sender: ConnId, room: RoomId, frame: &Frame) {
+        let inner = self.lock();
+        if let Some(r) = inner.rooms.get(&room) {
+            inner.push_to(r.members.keys().copied().filter(|&c| c != sender), frame);
+        }
+    }
+
+    /// Signed-in connections (diagnostics and tests).
+    pub fn connection_count(&self) -> usize {
+        self.lock().conns.len()
+    }
+}

@@ -1,0 +1,227 @@
+//! A connection's outbound queue, shared by its writer task (which drains it) and
+//! everyone who sends to the connection.
+//!
+//! Pushes caused by other users ([`Outbox::push`]) never wait: when the queue is over
+//! its bounds the connection is closed instead, so a client that cannot keep up costs
+//! bounded memory and never slows anyone else down. Replies to the connection's own
+//! requests ([`Outbox::reply`]) wait for room instead, so a long image download is
+//! paced by the client's reading speed. [`Outbox::close`] is also how any part of the
+//! server kills a connection (slow consumer, deleted user, shutdown).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Notify;
+
+use crate::config::OutboundLimits;
+
+/// One item for the writer.
+#[derive(Debug, Clone)]
+pub enum Frame {
+    /// Packet JSON to encrypt with the connection's key (shared between recipients).
+    Encrypted(Arc<str>),
+    /// A line sent as it is (the handshake reply and the plaintext errors `WIRE.md`
+    /// section 5 allows).
+    Plain(Arc<str>),
+    /// Write everything before this, then close the connection.
+    Close,
+}
+
+impl Frame {
+    fn cost(&self) -> usize {
+        match self {
+            Self::Encrypted(s) | Self::Plain(s) => s.len(),
+            Self::Close => 0,
+        }
+    }
+}
+
+/// The queue is over its bounds; the connection has been closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
+
+#[derive(Debug, Default)]
+struct Queue {
+    frames: VecDeque<Frame>,
+    bytes: usize,
+}
+
+/// See the module docs.
+#[derive(Debug)]
+pub struct Outbox {
+    queue: Mutex<Queue>,
+    closed: AtomicBool,
+    /// Wakes the writer (new frames, or closed).
+    readable: Notify,
+    /// Wakes replies waiting for room.
+    drained: Notify,
+    /// Wakes whoever waits for the connection to be closed.
+    closing: Notify,
+    limits: OutboundLimits,
+}
+
+impl Outbox {
+    /// An empty queue with these bounds.
+    pub fn new(limits: OutboundLimits) -> Self {
+        Self {
+            queue: Mutex::new(Queue::default()),
+            closed: AtomicBool::new(false),
+            readable: Notify::new(),
+            drained: Notify::new(),
+            closing: Notify::new(),
+            limits,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // A panic while holding this lock cannot leave the queue inconsistent.
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a push; closes the connection when it would go over the bounds.
+    pub fn push(&self, frame: Frame) -> Result<(), Overflow> {
+        if self.is_closed() {
+            return Err(Overflow);
+        }
+        {
+            let mut q = self.lock();
+            if q.frames.len() >= self.limits.max_packets
+                || q.bytes + frame.cost() > self.limits.max_bytes
+            {
+                drop(q);
+                self.close();
+                return Err(Overflow);
+            }
+            q.bytes += frame.cost();
+            q.frames.push_back(frame);
+        }
+        self.readable.notify_one();
+        Ok(())
+    }
+
+    /// Queues a reply, first waiting while the queue holds more than half its byte
+    /// bound. Returns `false` when the connection is closed.
+    pub async fn reply(&self, frame: Frame) -> bool {
+        loop {
+            let drained = self.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if self.is_closed() {
+                return false;
+            }
+            {
+                let mut q = self.lock();
+                if q.bytes <= self.limits.max_bytes / 2 || q.frames.is_empty() {
+                    q.bytes += frame.cost();
+                    q.frames.push_back(frame);
+                    break;
+                }
+            }
+            drained.await;
+        }
+        self.readable.notify_one();
+        true
+    }
+
+    /// Moves every queued frame into `out`, waiting until there is one. Returns
+    /// `false` once the connection is closed.
+    pub async fn take_all(&self, out: &mut Vec<Frame>) -> bool {
+        loop {
+            let readable = self.readable.notified();
+            tokio::pin!(readable);
+            readable.as_mut().enable();
+            if self.is_closed() {
+                return false;
+            }
+            {
+                let mut q = self.lock();
+                if !q.frames.is_empty() {
+                    out.extend(q.frames.drain(..));
+                    q.bytes = 0;
+                    if q.frames.capacity() > 64 {
+                        q.frames.shrink_to(16);
+                    }
+                    drop(q);
+                    self.drained.notify_waiters();
+                    return true;
+                }
+            }
+            readable.await;
+        }
+    }
+
+    /// Closes the connection: the writer stops, the reader stops, queued frames are
+    /// dropped.
+    pub fn close(&self) {
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            self.lock().frames.clear();
+            self.readable.notify_one();
+            self.drained.notify_waiters();
+            self.closing.notify_waiters();
+        }
+    }
+
+    /// Whether [`Outbox::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Resolves once the connection is closed.
+    pub async fn closed(&self) {
+        loop {
+            let closing = self.closing.notified();
+            tokio::pin!(closing);
+            closing.as_mut().enable();
+            if self.is_closed() {
+                return;
+            }
+            closing.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Frame {
+        Frame::Encrypted(Arc::from(s))
+    }
+
+    #[tokio::test]
+    async fn pushes_over_the_bounds_close_the_connection() {
+        let outbox = Outbox::new(OutboundLimits {
+            max_packets: 2,
+            max_bytes: 100,
+        });
+        outbox.push(text("a")).unwrap();
+        outbox.push(text("b")).unwrap();
+        assert_eq!(outbox.push(text("c")), Err(Overflow));
+        assert!(outbox.is_closed());
+        let mut out = Vec::new();
+        assert!(!outbox.take_all(&mut out).await);
+        outbox.closed().await;
+    }
+
+    #[tokio::test]
+    async fn replies_wait_for_the_writer() {
+        let outbox = Arc::new(Outbox::new(OutboundLimits {
+            max_packets: 100,
+            max_bytes: 10,
+        }));
+        assert!(outbox.reply(text("0123456789")).await);
+        let waiting = tokio::spawn({
+            let outbox = outbox.clone();
+            async move { outbox.reply(text("x")).await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished());
+        let mut out = Vec::new();
+        assert!(outbox.take_all(&mut out).await);
+        assert!(waiting.await.unwrap());
+        assert!(outbox.take_all(&mut out).await);
+        assert_eq!(out.len(), 2);
+    }
+}
