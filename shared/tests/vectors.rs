@@ -107,6 +107,17 @@ fn every_case_gives_the_same_keys_and_lines() {
 }
 
 #[test]
+fn fresh_keys_from_the_platform_random_source_agree() {
+    // Natively the OS CSPRNG; in wasm, Web Crypto through getrandom.
+    let a = KeyPair::generate().expect("randomness");
+    let b = KeyPair::generate().expect("randomness");
+    assert_ne!(a.public(), b.public());
+    assert_eq!(a.shared_secret(b.public()), b.shared_secret(a.public()));
+    assert_eq!(a.public().to_hex().len(), 384);
+    assert_eq!(&PublicKey::from_hex(&a.public().to_hex()).unwrap(), a.public());
+}
+
+#[test]
 fn the_captured_java_session_replays_line_for_line() {
     let vectors = vectors();
     let transcript = &vectors["transcripts"][0];
