@@ -297,6 +297,13 @@ impl Client {
         self.call(out).await
     }
 
+    /// Sends a request the session does not track (upload parts) and returns the
+    /// next packet carrying its ID.
+    pub async fn call_packet_any(&mut self, out: Outgoing) -> Packet {
+        self.send(&out).await;
+        self.packet_with_id(&PacketId::from(out.id)).await
+    }
+
     /// Encrypts and sends hand-made packet JSON.
     pub async fn send_json(&mut self, json: &str) {
         let line = self.cipher.as_ref().unwrap().encrypt_line(json);

@@ -1,0 +1,147 @@
+//! Messages: fanned out only to the room's members, stamped by the server.
+
+mod common;
+
+use common::*;
+use miricat_shared::packet::message::CreateImageMessage;
+use miricat_shared::{Body, PacketId};
+
+async fn room_with(server: &TestServer, members: &mut [&mut Client]) -> u64 {
+    let mut root = server.root().await;
+    let Body::RoomCreated(s) = root.ask(|s| s.create_room("general")).await.body else {
+        panic!()
+    };
+    for m in members.iter_mut() {
+        m.ask(|x| x.join_room(s.room)).await;
+    }
+    s.room
+}
+
+#[tokio::test]
+async fn members_see_each_other_and_outsiders_see_nothing() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let mut carol = server.user("carol").await;
+    let room = room_with(&server, &mut [&mut alice, &mut bob]).await;
+    // Drain the creation and join pushes.
+    while !matches!(alice.push().await.body, Body::RoomJoined(ref j) if j.user == "bob") {}
+    carol.push().await; // Room.Created
+    bob.push().await; // Room.Created
+
+    let p = alice.ask(|s| s.send_text(room, "hi bob")).await;
+    let Body::TextMessage(m) = &p.body else {
+        panic!()
+    };
+    assert_eq!((m.text.as_str(), m.user.as_str()), ("hi bob", "alice"));
+    assert_eq!(p.room, Some(room));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert!(m.time.millis().abs_diff(now) < 60_000);
+
+    let pushed = bob.push().await;
+    assert_eq!(pushed.id, PacketId::DontHaveId);
+    assert_eq!(pushed.room, Some(room));
+    assert!(
+        matches!(pushed.body, Body::TextMessage(ref t) if t.text == "hi bob" && t.user == "alice")
+    );
+
+    let p = bob.ask(|s| s.send_text(room, "hi alice")).await;
+    assert!(matches!(p.body, Body::TextMessage(_)));
+    assert!(matches!(alice.push().await.body, Body::TextMessage(ref t) if t.user == "bob"));
+    // The sender gets only its reply, not a push as well.
+    alice.assert_no_push().await;
+    carol.assert_no_push().await;
+    assert_eq!(
+        error_kind(&carol.ask(|s| s.send_text(room, "let me in")).await),
+        "UserDontConnected"
+    );
+    assert_eq!(
+        error_kind(&carol.ask(|s| s.send_text(999, "x")).await),
+        "RoomNotFound"
+    );
+    bob.assert_no_push().await;
+}
+
+#[tokio::test]
+async fn the_server_stamps_user_and_time() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let room = room_with(&server, &mut [&mut alice, &mut bob]).await;
+    let json = format!(
+        r#"{{"type":"Message.CreateTextMessage.f1","data":{{"text":"forged","user":"root","time":5}},"room":{room}}}"#
+    );
+    let p = alice.call_json("f1", &json).await;
+    let Body::TextMessage(m) = p.body else {
+        panic!("{p:?}")
+    };
+    assert_eq!(m.user, "alice");
+    assert!(m.time.millis() > 1_600_000_000_000);
+}
+
+#[tokio::test]
+async fn message_data_errors_win_over_room_errors() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let room = room_with(&server, &mut [&mut alice]).await;
+    assert_eq!(
+        error_kind(&alice.ask(|s| s.send_text(room, "")).await),
+        "MessageDataIncorrect"
+    );
+    assert_eq!(
+        error_kind(&alice.ask(|s| s.send_text(999, "")).await),
+        "MessageDataIncorrect"
+    );
+    let p = alice
+        .call_json(
+            "n",
+            r#"{"type":"Message.CreateTextMessage.n","data":{"text":"x"}}"#,
+        )
+        .await;
+    assert_eq!(error_kind(&p), "MessageDataIncorrect");
+    let p = alice
+        .call_json(
+            "t",
+            &format!(r#"{{"type":"Message.CreateTextMessage.t","data":{{}},"room":{room}}}"#),
+        )
+        .await;
+    assert_eq!(error_kind(&p), "MessageDataIncorrect");
+    let empty = CreateImageMessage::default();
+    assert_eq!(
+        error_kind(&alice.ask(|s| s.send_image(room, empty)).await),
+        "MessageDataIncorrect"
+    );
+    let bad = CreateImageMessage::url("javascript:alert(1)");
+    assert_eq!(
+        error_kind(&alice.ask(|s| s.send_image(room, bad)).await),
+        "MessageDataIncorrect"
+    );
+    let unknown = CreateImageMessage::uploaded("0123456789abcdef0123456789abcdef");
+    assert_eq!(
+        error_kind(&alice.ask(|s| s.send_image(room, unknown)).await),
+        "MessageDataIncorrect"
+    );
+}
+
+#[tokio::test]
+async fn image_messages_by_url_reach_members() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let room = room_with(&server, &mut [&mut alice, &mut bob]).await;
+    while !matches!(alice.push().await.body, Body::RoomJoined(_)) {}
+    let url = CreateImageMessage::url("https://example.com/cat.png");
+    let p = alice.ask(|s| s.send_image(room, url)).await;
+    assert!(
+        matches!(p.body, Body::ImageMessage(ref m) if m.image == "https://example.com/cat.png" && m.user == "alice")
+    );
+    assert!(matches!(bob.push().await.body, Body::RoomCreated(_)));
+    assert!(
+        matches!(bob.push().await.body, Body::ImageMessage(ref m) if m.image == "https://example.com/cat.png")
+    );
+    let mut carol = server.user("carol").await;
+    carol.assert_no_push().await;
+}
