@@ -69,7 +69,7 @@ pub(crate) async fn upgrade<S>(
         let _ = response.write_to(&mut stream, false, true).await;
         return;
     };
-    if let Some(response) = check_handshake(&head, &refuse) {
+    if let Some(response) = check_handshake(&head, refuse) {
         let _ = response.write_to(&mut stream, false, true).await;
         return;
     }

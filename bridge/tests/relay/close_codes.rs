@@ -76,7 +76,10 @@ async fn unreachable_upstream_closes_with_1011() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap()
     };
-    let bridge = Bridge::start(miricat_bridge::Config::for_upstream(port.to_string())).await;
+    let bridge = Bridge::start(quick_close(miricat_bridge::Config::for_upstream(
+        port.to_string(),
+    )))
+    .await;
     let mut ws = connect(&bridge.url("/ws")).await;
     let (code, reason, _) = close_of(&mut ws).await;
     assert_eq!(code, 1011);

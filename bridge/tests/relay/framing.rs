@@ -112,7 +112,8 @@ async fn named_upstreams_are_reached_by_path_and_nothing_else_is() {
     bridge.stop().await;
 
     // Without an unnamed upstream, /ws is 404 too.
-    let only_named = miricat_bridge::Config::default().with_upstream("eu", eu.addr.to_string());
+    let only_named =
+        quick_close(miricat_bridge::Config::default().with_upstream("eu", eu.addr.to_string()));
     let bridge = Bridge::start(only_named).await;
     assert_eq!(
         refusal_status(connect_with(&bridge.url("/ws"), &[]).await),

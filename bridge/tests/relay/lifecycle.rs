@@ -12,7 +12,10 @@ async fn upstream_down_then_back() {
     let upstream = Upstream::start().await;
     let addr = upstream.addr;
     drop(upstream);
-    let bridge = Bridge::start(miricat_bridge::Config::for_upstream(addr.to_string())).await;
+    let bridge = Bridge::start(quick_close(miricat_bridge::Config::for_upstream(
+        addr.to_string(),
+    )))
+    .await;
 
     let mut ws = connect(&bridge.url("/ws")).await;
     assert_eq!(close_of(&mut ws).await.0, 1011);

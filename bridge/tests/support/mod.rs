@@ -85,8 +85,18 @@ impl Upstream {
         stream
     }
 
+    /// A bridge configuration for this upstream, with a short close timeout:
+    /// test clients often stop reading, and shutdown would wait for their answer.
     pub fn config(&self) -> Config {
-        Config::for_upstream(self.addr.to_string())
+        quick_close(Config::for_upstream(self.addr.to_string()))
+    }
+}
+
+/// `config` with a close handshake timeout short enough for tests.
+pub fn quick_close(config: Config) -> Config {
+    Config {
+        close_timeout: Duration::from_millis(200),
+        ..config
     }
 }
 
