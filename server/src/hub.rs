@@ -70,10 +70,10 @@ fn push_frame(body: Body) -> Frame {
 impl Inner {
     fn push_to(&self, conns: impl IntoIterator<Item = ConnId>, frame: &Frame) {
         for id in conns {
-            if let Some(member) = self.conns.get(&id) {
-                if member.outbox.push(frame.clone()).is_err() {
-                    tracing::info!(conn = id, "closing a connection that cannot keep up");
-                }
+            if let Some(member) = self.conns.get(&id)
+                && member.outbox.push(frame.clone()).is_err()
+            {
+                tracing::info!(conn = id, "closing a connection that cannot keep up");
             }
         }
     }

@@ -45,7 +45,11 @@ pub struct Overflow;
 #[derive(Debug, Default)]
 struct Queue {
     frames: VecDeque<Frame>,
+    /// Bytes of every queued frame.
     bytes: usize,
+    /// Bytes of queued pushes only: the bound that disconnects a slow client
+    /// applies to what others send it, not to its own (paced) replies.
+    pushed_bytes: usize,
 }
 
 /// See the module docs.
@@ -88,13 +92,14 @@ impl Outbox {
         {
             let mut q = self.lock();
             if q.frames.len() >= self.limits.max_packets
-                || q.bytes + frame.cost() > self.limits.max_bytes
+                || q.pushed_bytes + frame.cost() > self.limits.max_bytes
             {
                 drop(q);
                 self.close();
                 return Err(Overflow);
             }
             q.bytes += frame.cost();
+            q.pushed_bytes += frame.cost();
             q.frames.push_back(frame);
         }
         self.readable.notify_one();
@@ -140,6 +145,7 @@ impl Outbox {
                 if !q.frames.is_empty() {
                     out.extend(q.frames.drain(..));
                     q.bytes = 0;
+                    q.pushed_bytes = 0;
                     if q.frames.capacity() > 64 {
                         q.frames.shrink_to(16);
                     }

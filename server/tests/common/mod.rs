@@ -33,6 +33,10 @@ impl TestServer {
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
         let server = RunningServer::start(config_in(&dir, tweak)).await.unwrap();
         Self { server, dir }
