@@ -112,3 +112,42 @@ pub fn spawn_miricat(args: &[&str], password: &str) -> tokio::task::JoinHandle<R
         miricat(&args, Some(&password), None).await
     })
 }
+
+/// `miricat --server S --user U` with U's password: the prefix of most test runs.
+#[derive(Clone, Copy)]
+pub struct As<'a> {
+    pub server: &'a str,
+    pub user: &'a str,
+    pub password: &'a str,
+}
+
+impl<'a> As<'a> {
+    pub fn new(server: &'a str, user: &'a str, password: &'a str) -> Self {
+        Self {
+            server,
+            user,
+            password,
+        }
+    }
+
+    fn full_args(&self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all = vec!["--server", self.server, "--user", self.user];
+        all.extend_from_slice(args);
+        all
+    }
+
+    /// Runs `miricat` with these arguments after the prefix.
+    pub async fn run(&self, args: &[&'a str]) -> Run {
+        miricat(&self.full_args(args), Some(self.password), None).await
+    }
+
+    /// Like [`As::run`] with piped input.
+    pub async fn run_with_input(&self, args: &[&'a str], input: &str) -> Run {
+        miricat(&self.full_args(args), Some(self.password), Some(input)).await
+    }
+
+    /// Runs `miricat` in the background.
+    pub fn spawn(&self, args: &[&'a str]) -> tokio::task::JoinHandle<Run> {
+        spawn_miricat(&self.full_args(args), self.password)
+    }
+}
