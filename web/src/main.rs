@@ -1,2 +1,26 @@
-//! Placeholder.
-fn main() {}
+//! The Miricat browser client: a Yew app that does the MCP handshake and all
+//! cryptography in wasm (through `miricat-shared`) and talks to the server through
+//! the bridge's WebSocket.
+//!
+//! # Layout
+//! - Pure logic, tested natively: [`state`] (the reducer), [`client`] (sans-IO
+//!   sign-in, reconnection, outbox), [`backoff`], [`timeline`] (grouping),
+//!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`].
+//! - Browser side: `services/` (WebSocket, storage, clock, the connection driver),
+//!   `hooks/` (context access and hotkeys), `components/` (one per file).
+
+mod backoff;
+mod bridge_url;
+mod client;
+mod commands;
+mod components;
+mod failures;
+mod hooks;
+mod linkify;
+mod services;
+mod state;
+mod timeline;
+
+fn main() {
+    yew::Renderer::<components::app::App>::new().render();
+}

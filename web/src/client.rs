@@ -1,0 +1,646 @@
+//! The chat client's logic without any I/O: sign-in, reconnection, rejoining rooms,
+//! the outbox of messages written while offline, and turning MCP events into UI
+//! [`Action`]s.
+//!
+//! Like the `shared` session it wraps, it is sans-IO: the connection service
+//! (`services::connection`) feeds it socket events, user commands and the time, and
+//! carries out the [`Effect`]s it returns (open a socket, send a line, arm a timer,
+//! dispatch an action). That keeps every rule here testable natively against an
+//! in-memory server.
+//!
+//! # Call order
+//! 1. [`ChatClient::sign_in`]: returns [`Effect::Open`]; open a WebSocket.
+//! 2. When it opens, [`ChatClient::on_open`] with a fresh key pair; feed each text
+//!    frame to [`ChatClient::on_line`].
+//! 3. When it closes, [`ChatClient::on_close`]; it may return
+//!    [`Effect::ReconnectIn`]: when that timer fires (or the tab becomes visible or
+//!    the browser comes online) call [`ChatClient::reconnect_now`].
+//! 4. Once online, call [`ChatClient::poll_heartbeat`] at
+//!    [`ChatClient::next_heartbeat_at`].
+
+use std::collections::{BTreeSet, HashMap};
+
+use miricat_shared::packet::ErrorPacket;
+use miricat_shared::packet::auth::Accepted;
+use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
+use miricat_shared::{Body, ErrorKind, KeyPair, Packet, RoomId};
+
+use crate::backoff::Backoff;
+use crate::failures::{explain_close, explain_error};
+use crate::state::{Action, Delivery, Phase, RoomListing};
+
+/// What the caller must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Open a WebSocket to the bridge (closing any other first).
+    Open,
+    /// Send this line as one text frame.
+    Send(String),
+    /// Close the WebSocket; no reconnect follows.
+    Close,
+    /// Call [`ChatClient::reconnect_now`] after this many milliseconds.
+    ReconnectIn(u32),
+    /// Dispatch this to the UI state.
+    Ui(Action),
+    /// Worth a line in the browser console, not the user's attention.
+    Log(String),
+}
+
+/// Who signs in, and how. The password lives only here, in memory, for this tab.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// Account name.
+    pub username: String,
+    /// Password (never stored, never logged).
+    pub password: String,
+    /// Create the account (first sign-in only; reconnects log in).
+    pub register: bool,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("register", &self.register)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a request we sent was for, to route its reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Purpose {
+    SignIn,
+    Message(u64),
+    Join(RoomId),
+    Leave(RoomId),
+    CreateRoom(String),
+    RoomList,
+}
+
+/// Where a written message is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OutboxState {
+    /// Waiting for a connection (and the room's join) to send it.
+    Queued,
+    /// Sent on the current connection as this request.
+    InFlight(u64),
+    /// Refused by the server; kept for a retry.
+    Failed,
+}
+
+#[derive(Debug, Clone)]
+struct OutboxMessage {
+    local_id: u64,
+    room: RoomId,
+    text: String,
+    state: OutboxState,
+}
+
+/// The client. One per tab.
+#[derive(Debug, Default)]
+pub struct ChatClient {
+    credentials: Option<Credentials>,
+    phase: Phase,
+    session: Option<ClientSession>,
+    backoff: Backoff,
+    /// Rooms the user wants to be in: rejoined after every reconnect.
+    wanted_rooms: BTreeSet<RoomId>,
+    outbox: Vec<OutboxMessage>,
+    requests: HashMap<u64, Purpose>,
+    next_local_id: u64,
+    /// The current socket opened (to tell "unreachable" from "dropped").
+    socket_opened: bool,
+    /// This tab has signed in at least once: losses from then on reconnect.
+    signed_in_once: bool,
+    /// The last failure was final: the next close must not schedule a reconnect.
+    stopped: bool,
+}
+
+impl ChatClient {
+    /// The connection phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The signed-in (or signing-in) user.
+    pub fn username(&self) -> Option<&str> {
+        self.credentials.as_ref().map(|c| c.username.as_str())
+    }
+
+    /// Starts signing in: a new socket, handshake, then Login or Register.
+    ///
+    /// Signing in as someone else drops the previous user's rooms and outbox.
+    pub fn sign_in(&mut self, credentials: Credentials) -> Vec<Effect> {
+        if self.username() != Some(credentials.username.as_str()) {
+            self.wanted_rooms.clear();
+            self.outbox.clear();
+            self.signed_in_once = false;
+        }
+        let username = credentials.username.clone();
+        self.credentials = Some(credentials);
+        self.stopped = false;
+        self.backoff.reset();
+        let mut effects = vec![Effect::Ui(Action::SignInStarted { username })];
+        effects.extend(self.open());
+        effects
+    }
+
+    fn open(&mut self) -> Vec<Effect> {
+        self.session = None;
+        self.requests.clear();
+        self.socket_opened = false;
+        self.phase = Phase::Connecting;
+        vec![
+            Effect::Ui(Action::Phase(Phase::Connecting, None)),
+            Effect::Open,
+        ]
+    }
+
+    /// The socket opened: start the handshake with `keypair` (fresh per connection).
+    pub fn on_open(&mut self, keypair: KeyPair) -> Vec<Effect> {
+        let mut session = ClientSession::new(ProtocolVersion::V2_1, keypair);
+        let hello = session.handshake_line();
+        self.session = Some(session);
+        self.socket_opened = true;
+        self.phase = Phase::Securing;
+        vec![
+            Effect::Ui(Action::Phase(Phase::Securing, None)),
+            Effect::Send(hello),
+        ]
+    }
+
+    /// One text frame from the bridge, at `now` (epoch ms).
+    pub fn on_line(&mut self, line: &str, now: u64) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return vec![Effect::Log("line without a session, ignored".to_owned())];
+        };
+        match session.handle_line(line, now) {
+            None => Vec::new(),
+            Some(Event::Secured) => self.secured(),
+            Some(Event::HandshakeRejected(failure)) => {
+                let why = match &failure {
+                    HandshakeFailure::Refused(error) => explain_error(error),
+                    HandshakeFailure::BadServerKey(e) => {
+                        format!("the server's key is unusable ({e})")
+                    }
+                };
+                self.stop(format!("The server refused the secure connection: {why}"))
+            }
+            Some(Event::Accepted { accepted, .. }) => self.accepted(accepted, now),
+            Some(Event::Reply {
+                request,
+                packet,
+                last,
+                ..
+            }) => {
+                let purpose = if last {
+                    self.requests.remove(&request)
+                } else {
+                    self.requests.get(&request).cloned()
+                };
+                match purpose {
+                    Some(purpose) => self.reply(purpose, packet, now),
+                    None => self.push(packet, now),
+                }
+            }
+            Some(Event::Push(packet)) => self.push(packet, now),
+            Some(Event::ProtocolError(e)) => {
+                vec![Effect::Log(format!("unreadable line from the server: {e}"))]
+            }
+        }
+    }
+
+    /// The socket closed with `code` and `reason`. `jitter` is a random number in
+    /// `[0, 1)` that spreads reconnects out.
+    pub fn on_close(&mut self, code: u16, reason: &str, jitter: f64) -> Vec<Effect> {
+        let was = self.phase;
+        self.session = None;
+        self.requests.clear();
+        for message in &mut self.outbox {
+            if matches!(message.state, OutboxState::InFlight(_)) {
+                // Maybe delivered, maybe not: sending again risks a duplicate,
+                // dropping it risks losing what the user wrote. Never lose it.
+                message.state = OutboxState::Queued;
+            }
+        }
+        let explanation = explain_close(code, reason, self.socket_opened);
+        if self.stopped || self.credentials.is_none() || was == Phase::Idle {
+            self.phase = Phase::Idle;
+            return Vec::new();
+        }
+        if !self.signed_in_once {
+            // The first sign-in failed to connect: say why on the form and let the
+            // user try again (perhaps with another bridge address).
+            return self.stop(explanation);
+        }
+        let delay = self.backoff.next_delay_ms(jitter);
+        self.phase = Phase::Offline;
+        let seconds = delay.div_ceil(1000);
+        vec![
+            Effect::Ui(Action::Phase(
+                Phase::Offline,
+                Some(format!("{explanation} Reconnecting in {seconds} s…")),
+            )),
+            Effect::ReconnectIn(delay),
+        ]
+    }
+
+    /// Try again now (the backoff timer fired, the tab became visible, or the browser
+    /// came back online). Does nothing unless waiting to reconnect.
+    pub fn reconnect_now(&mut self) -> Vec<Effect> {
+        if self.phase == Phase::Offline && self.credentials.is_some() && !self.stopped {
+            self.open()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Signs out: forgets the password, the outbox and the rooms.
+    pub fn sign_out(&mut self) -> Vec<Effect> {
+        *self = Self {
+            next_local_id: self.next_local_id,
+            ..Self::default()
+        };
+        vec![Effect::Close, Effect::Ui(Action::SignedOut)]
+    }
+
+    /// Writes a message to `room`: shown at once as pending, sent when possible.
+    pub fn send_text(&mut self, room: RoomId, text: &str, now: u64) -> Vec<Effect> {
+        self.next_local_id += 1;
+        let local_id = self.next_local_id;
+        self.outbox.push(OutboxMessage {
+            local_id,
+            room,
+            text: text.to_owned(),
+            state: OutboxState::Queued,
+        });
+        let mut effects = vec![Effect::Ui(Action::OwnMessageQueued {
+            local_id,
+            room,
+            text: text.to_owned(),
+            time_ms: now,
+        })];
+        effects.extend(self.flush_room(room));
+        effects
+    }
+
+    /// Sends a failed message again.
+    pub fn retry(&mut self, local_id: u64) -> Vec<Effect> {
+        let Some(message) = self
+            .outbox
+            .iter_mut()
+            .find(|m| m.local_id == local_id && m.state == OutboxState::Failed)
+        else {
+            return Vec::new();
+        };
+        message.state = OutboxState::Queued;
+        let room = message.room;
+        let mut effects = vec![delivery(local_id, Delivery::Pending, None)];
+        effects.extend(self.flush_room(room));
+        effects
+    }
+
+    /// Joins `room` now, or once reconnected.
+    pub fn join(&mut self, room: RoomId) -> Vec<Effect> {
+        self.wanted_rooms.insert(room);
+        let mut effects = vec![Effect::Ui(Action::JoinRequested(room))];
+        if self.phase == Phase::Online {
+            effects.extend(self.request(Purpose::Join(room), |s| s.join_room(room)));
+        }
+        effects
+    }
+
+    /// Leaves `room`. Messages still queued for it fail (they cannot be delivered).
+    pub fn leave(&mut self, room: RoomId, now: u64) -> Vec<Effect> {
+        self.wanted_rooms.remove(&room);
+        let mut effects = self.fail_room(room, "You left the room before it was sent.");
+        let joined_here = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.joined_rooms().any(|r| r == room));
+        if self.phase == Phase::Online && joined_here {
+            effects.push(Effect::Ui(Action::LeaveRequested(room)));
+            effects.extend(self.request(Purpose::Leave(room), |s| s.leave_room(room)));
+        } else if let Some(user) = self.username().map(str::to_owned) {
+            effects.push(Effect::Ui(Action::MemberLeft {
+                room,
+                user,
+                time_ms: now,
+            }));
+        }
+        effects
+    }
+
+    /// Creates a room (root only; the server refuses others).
+    pub fn create_room(&mut self, name: &str) -> Vec<Effect> {
+        if self.phase != Phase::Online {
+            return vec![Effect::Ui(Action::Error(
+                "You are offline: create the room once reconnected.".to_owned(),
+            ))];
+        }
+        let owned = name.to_owned();
+        self.request(Purpose::CreateRoom(owned), |s| s.create_room(name))
+    }
+
+    /// Asks the server for the full room list.
+    pub fn refresh_rooms(&mut self) -> Vec<Effect> {
+        if self.phase != Phase::Online {
+            return Vec::new();
+        }
+        self.request(Purpose::RoomList, ClientSession::require_room_list)
+    }
+
+    /// A heartbeat line when one is due at `now`.
+    pub fn poll_heartbeat(&mut self, now: u64) -> Vec<Effect> {
+        match (self.phase, self.session.as_mut()) {
+            (Phase::Online, Some(session)) => session
+                .poll_heartbeat(now)
+                .map(Effect::Send)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// When the next heartbeat is due (epoch ms), while online.
+    pub fn next_heartbeat_at(&self) -> Option<u64> {
+        match self.phase {
+            Phase::Online => self.session.as_ref()?.next_heartbeat_at(),
+            _ => None,
+        }
+    }
+
+    /// Messages not yet confirmed by the server (queued, in flight or failed).
+    #[cfg(test)]
+    pub fn unconfirmed_messages(&self) -> usize {
+        self.outbox.len()
+    }
+
+    fn secured(&mut self) -> Vec<Effect> {
+        self.phase = Phase::SigningIn;
+        let Some(creds) = self.credentials.clone() else {
+            return vec![Effect::Close];
+        };
+        let mut effects = vec![Effect::Ui(Action::Phase(Phase::SigningIn, None))];
+        effects.extend(self.request(Purpose::SignIn, |s| {
+            if creds.register {
+                s.register(&creds.username, &creds.password)
+            } else {
+                s.login(&creds.username, &creds.password)
+            }
+        }));
+        effects
+    }
+
+    fn accepted(&mut self, accepted: Accepted, _now: u64) -> Vec<Effect> {
+        self.phase = Phase::Online;
+        self.signed_in_once = true;
+        self.requests
+            .retain(|_, purpose| *purpose != Purpose::SignIn);
+        self.backoff.reset();
+        if let Some(creds) = self.credentials.as_mut() {
+            // The account exists now: reconnects log in.
+            creds.register = false;
+        }
+        let existing: BTreeSet<RoomId> = accepted.rooms.iter().map(|r| r.id).collect();
+        let listing = accepted
+            .rooms
+            .into_iter()
+            .map(|r| RoomListing {
+                id: r.id,
+                name: r.name,
+                members: Some(r.all_users),
+            })
+            .collect();
+        let mut effects = vec![
+            Effect::Ui(Action::Phase(Phase::Online, None)),
+            Effect::Ui(Action::SignedIn(listing)),
+        ];
+        let gone: Vec<RoomId> = self.wanted_rooms.difference(&existing).copied().collect();
+        for room in gone {
+            self.wanted_rooms.remove(&room);
+            effects.extend(self.fail_room(room, "The room no longer exists."));
+        }
+        let rejoin: Vec<RoomId> = self.wanted_rooms.iter().copied().collect();
+        for room in rejoin {
+            effects.push(Effect::Ui(Action::JoinRequested(room)));
+            effects.extend(self.request(Purpose::Join(room), |s| s.join_room(room)));
+        }
+        effects
+    }
+
+    fn reply(&mut self, purpose: Purpose, packet: Packet, now: u64) -> Vec<Effect> {
+        if let Body::Error(error) = &packet.body {
+            return self.failed(purpose, error, now);
+        }
+        match (purpose, packet.body) {
+            (Purpose::Message(local_id), Body::TextMessage(message)) => {
+                self.outbox.retain(|m| m.local_id != local_id);
+                vec![delivery(
+                    local_id,
+                    Delivery::Sent,
+                    Some(message.time.millis()),
+                )]
+            }
+            (Purpose::Join(room), Body::RoomJoined(joined)) => {
+                let mut effects = vec![Effect::Ui(Action::MemberJoined {
+                    room,
+                    user: joined.user,
+                    all_users: joined.all_users,
+                    time_ms: now,
+                })];
+                effects.extend(self.flush_room(room));
+                effects
+            }
+            (_, body) => self.push(Packet { body, ..packet }, now),
+        }
+    }
+
+    fn failed(&mut self, purpose: Purpose, error: &ErrorPacket, now: u64) -> Vec<Effect> {
+        let why = explain_error(error);
+        match purpose {
+            Purpose::SignIn => self.stop(why),
+            Purpose::Message(local_id) => {
+                if let Some(m) = self.outbox.iter_mut().find(|m| m.local_id == local_id) {
+                    m.state = OutboxState::Failed;
+                }
+                vec![delivery(local_id, Delivery::Failed(why), None)]
+            }
+            Purpose::Join(room) => {
+                self.wanted_rooms.remove(&room);
+                let mut effects = vec![
+                    Effect::Ui(Action::JoinFailed(room)),
+                    Effect::Ui(Action::Error(format!("Could not join the room: {why}"))),
+                ];
+                effects.extend(self.fail_room(room, &why));
+                effects
+            }
+            Purpose::Leave(room) if error.kind == ErrorKind::UserDontConnected => {
+                // Already out: the server agrees with what the user wanted.
+                let user = self.username().unwrap_or_default().to_owned();
+                vec![Effect::Ui(Action::MemberLeft {
+                    room,
+                    user,
+                    time_ms: now,
+                })]
+            }
+            Purpose::Leave(_) => vec![Effect::Ui(Action::Error(format!(
+                "Could not leave the room: {why}"
+            )))],
+            Purpose::CreateRoom(name) => vec![Effect::Ui(Action::Error(format!(
+                "Could not create the room \"{name}\": {why}"
+            )))],
+            Purpose::RoomList => vec![Effect::Ui(Action::Error(format!(
+                "Could not refresh the room list: {why}"
+            )))],
+        }
+    }
+
+    /// Packets nobody asked for: others' messages and membership, room changes.
+    fn push(&mut self, packet: Packet, now: u64) -> Vec<Effect> {
+        let room = packet.room;
+        let action = match packet.body {
+            Body::TextMessage(m) => room.map(|room| Action::Message {
+                room,
+                sender: m.user,
+                text: m.text,
+                time_ms: m.time.millis(),
+            }),
+            Body::ImageMessage(m) => room.map(|room| Action::Message {
+                room,
+                sender: m.user,
+                text: format!("[image] {}", m.image),
+                time_ms: m.time.millis(),
+            }),
+            Body::RoomJoined(j) => Some(Action::MemberJoined {
+                room: j.room,
+                user: j.user,
+                all_users: j.all_users,
+                time_ms: now,
+            }),
+            Body::RoomLeft(l) => Some(Action::MemberLeft {
+                room: l.room,
+                user: l.user,
+                time_ms: now,
+            }),
+            Body::RoomCreated(r) | Body::RoomUpdated(r) => Some(Action::RoomUpserted {
+                id: r.room,
+                name: r.name,
+            }),
+            Body::RoomDeleted(r) => {
+                self.wanted_rooms.remove(&r.room);
+                let mut effects = self.fail_room(r.room, "The room was deleted.");
+                effects.push(Effect::Ui(Action::RoomRemoved(r.room)));
+                return effects;
+            }
+            Body::RoomList(rooms) => Some(Action::RoomsListed(
+                rooms
+                    .into_iter()
+                    .map(|r| RoomListing {
+                        id: r.room,
+                        name: r.name,
+                        members: None,
+                    })
+                    .collect(),
+            )),
+            Body::Error(error) => Some(Action::Error(explain_error(&error))),
+            other => {
+                return vec![Effect::Log(format!("ignored {} packet", other.kind()))];
+            }
+        };
+        action.map(Effect::Ui).into_iter().collect()
+    }
+
+    /// Sends every queued message for `room`, if it is joined on this connection.
+    fn flush_room(&mut self, room: RoomId) -> Vec<Effect> {
+        let joined_here = self.phase == Phase::Online
+            && self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.joined_rooms().any(|r| r == room));
+        if !joined_here {
+            return Vec::new();
+        }
+        let queued: Vec<(u64, String)> = self
+            .outbox
+            .iter()
+            .filter(|m| m.room == room && m.state == OutboxState::Queued)
+            .map(|m| (m.local_id, m.text.clone()))
+            .collect();
+        queued
+            .into_iter()
+            .flat_map(|(local_id, text)| self.send_message(local_id, room, &text))
+            .collect()
+    }
+
+    fn send_message(&mut self, local_id: u64, room: RoomId, text: &str) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        match session.send_text(room, text) {
+            Ok(Outgoing { id, line }) => {
+                self.requests.insert(id, Purpose::Message(local_id));
+                if let Some(m) = self.outbox.iter_mut().find(|m| m.local_id == local_id) {
+                    m.state = OutboxState::InFlight(id);
+                }
+                vec![Effect::Send(line)]
+            }
+            Err(e) => vec![Effect::Log(format!("message not sent: {e}"))],
+        }
+    }
+
+    /// Marks every unsent message for `room` failed with `why`.
+    fn fail_room(&mut self, room: RoomId, why: &str) -> Vec<Effect> {
+        self.outbox
+            .iter_mut()
+            .filter(|m| m.room == room && m.state != OutboxState::Failed)
+            .map(|m| {
+                m.state = OutboxState::Failed;
+                delivery(m.local_id, Delivery::Failed(why.to_owned()), None)
+            })
+            .collect()
+    }
+
+    /// Sends a request built by `build` and remembers what it was for.
+    fn request(
+        &mut self,
+        purpose: Purpose,
+        build: impl FnOnce(
+            &mut ClientSession,
+        ) -> Result<Outgoing, miricat_shared::session::SessionError>,
+    ) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        match build(session) {
+            Ok(Outgoing { id, line }) => {
+                self.requests.insert(id, purpose);
+                vec![Effect::Send(line)]
+            }
+            Err(e) => vec![Effect::Log(format!("request not sent: {e}"))],
+        }
+    }
+
+    /// A failure that retrying cannot fix (wrong password, refused handshake, or
+    /// the first connection failing): back to the sign-in form.
+    fn stop(&mut self, why: String) -> Vec<Effect> {
+        self.stopped = true;
+        self.phase = Phase::Idle;
+        self.session = None;
+        if let Some(creds) = self.credentials.as_mut() {
+            creds.password.clear();
+        }
+        vec![Effect::Close, Effect::Ui(Action::Stopped(why))]
+    }
+}
+
+fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
+    Effect::Ui(Action::OwnMessageDelivery {
+        local_id,
+        delivery,
+        time_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests;

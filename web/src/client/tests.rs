@@ -1,0 +1,388 @@
+//! The client driven against an in-memory MCP server (the `shared` crate's server
+//! handshake and line cipher), with time passed by hand.
+
+use miricat_shared::crypto::LineCipher;
+use miricat_shared::packet::PacketKind;
+use miricat_shared::packet::lenient::Timestamp;
+use miricat_shared::packet::message::TextMessage;
+use miricat_shared::packet::room::{Joined, RoomInfo, RoomRef, RoomSummary};
+use miricat_shared::session::accept_handshake;
+use miricat_shared::{ErrorKind, PacketId};
+
+use super::*;
+
+/// The server's end of one connection.
+struct Server {
+    cipher: LineCipher,
+}
+
+impl Server {
+    fn read(&self, line: &str) -> Packet {
+        Packet::decode(self.cipher.decrypt_line(line).unwrap().trim()).unwrap()
+    }
+
+    fn reply(&self, request: &Packet, body: Body) -> String {
+        let packet = Packet {
+            id: request.id.reply_id(),
+            room: request.room,
+            body,
+        };
+        self.cipher.encrypt_line(&packet.encode())
+    }
+
+    fn push(&self, room: Option<RoomId>, body: Body) -> String {
+        let packet = Packet {
+            id: PacketId::DontHaveId,
+            room,
+            body,
+        };
+        self.cipher.encrypt_line(&packet.encode())
+    }
+}
+
+fn sent(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(line) => Some(line.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn actions(effects: &[Effect]) -> Vec<Action> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Ui(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn creds(register: bool) -> Credentials {
+    Credentials {
+        username: "alice".into(),
+        password: "pw".into(),
+        register,
+    }
+}
+
+fn accepted(rooms: &[(RoomId, &str)]) -> Body {
+    Body::Accepted(Accepted {
+        rooms: rooms
+            .iter()
+            .map(|(id, name)| RoomInfo {
+                id: *id,
+                name: (*name).into(),
+                all_users: vec![],
+            })
+            .collect(),
+        heartbeat_rate: 1000,
+    })
+}
+
+/// Opens a connection and completes the handshake; returns the server end and the
+/// sign-in request it received.
+fn connect(client: &mut ChatClient) -> (Server, Packet) {
+    let effects = client.on_open(KeyPair::generate().unwrap());
+    let hello = sent(&effects).remove(0);
+    let server = accept_handshake(&hello, &KeyPair::generate().unwrap()).unwrap();
+    let effects = client.on_line(&server.reply_line, 0);
+    assert_eq!(client.phase(), Phase::SigningIn);
+    let server = Server {
+        cipher: server.cipher,
+    };
+    let login = server.read(&sent(&effects)[0]);
+    (server, login)
+}
+
+/// Signs in with rooms 1 ("general") and 2 ("random") on the server.
+fn online(register: bool) -> (ChatClient, Server, Packet) {
+    let mut client = ChatClient::default();
+    assert!(client.sign_in(creds(register)).contains(&Effect::Open));
+    let (server, login) = connect(&mut client);
+    let effects = client.on_line(
+        &server.reply(&login, accepted(&[(1, "general"), (2, "random")])),
+        5,
+    );
+    assert_eq!(client.phase(), Phase::Online);
+    assert!(
+        actions(&effects)
+            .iter()
+            .any(|a| matches!(a, Action::SignedIn(r) if r.len() == 2))
+    );
+    (client, server, login)
+}
+
+fn join(client: &mut ChatClient, server: &Server, room: RoomId) -> Vec<Effect> {
+    let effects = client.join(room);
+    let request = server.read(&sent(&effects)[0]);
+    assert_eq!(request.kind(), PacketKind::RoomJoin);
+    client.on_line(&server.reply(&request, joined(room, "alice")), 6)
+}
+
+fn joined(room: RoomId, user: &str) -> Body {
+    Body::RoomJoined(Joined {
+        room,
+        user: user.into(),
+        all_users: vec![user.into()],
+    })
+}
+
+fn confirm(server: &Server, request: &Packet) -> String {
+    let Body::CreateTextMessage(m) = &request.body else {
+        panic!("not a message: {request:?}")
+    };
+    server.reply(
+        request,
+        Body::TextMessage(TextMessage {
+            text: m.text.clone(),
+            user: "alice".into(),
+            time: Timestamp(1234),
+        }),
+    )
+}
+
+#[test]
+fn signs_in_through_handshake_and_login() {
+    let (_, _, login) = online(false);
+    assert_eq!(login.kind(), PacketKind::Login);
+}
+
+#[test]
+fn registers_first_then_logs_in_on_reconnect() {
+    let (mut client, _, first) = online(true);
+    assert_eq!(first.kind(), PacketKind::Register);
+    client.on_close(1006, "", 0.0);
+    assert!(client.reconnect_now().contains(&Effect::Open));
+    let (_, again) = connect(&mut client);
+    assert_eq!(again.kind(), PacketKind::Login);
+}
+
+#[test]
+fn messages_typed_offline_are_sent_after_reconnect_and_rejoin() {
+    let (mut client, server, _) = online(false);
+    join(&mut client, &server, 1);
+    let effects = client.on_close(1001, "", 0.5);
+    assert_eq!(client.phase(), Phase::Offline);
+    assert!(matches!(effects.last(), Some(Effect::ReconnectIn(ms)) if *ms > 0));
+
+    let effects = client.send_text(1, "while offline", 10);
+    assert!(sent(&effects).is_empty(), "nothing goes out offline");
+    assert!(
+        matches!(&actions(&effects)[0], Action::OwnMessageQueued { text, .. } if text == "while offline")
+    );
+
+    assert!(client.reconnect_now().contains(&Effect::Open));
+    let (server, login) = connect(&mut client);
+    let effects = client.on_line(&server.reply(&login, accepted(&[(1, "general")])), 20);
+    let lines = sent(&effects);
+    assert_eq!(lines.len(), 1, "only the rejoin, the message waits for it");
+    let rejoin = server.read(&lines[0]);
+    assert_eq!(rejoin.kind(), PacketKind::RoomJoin);
+
+    let effects = client.on_line(&server.reply(&rejoin, joined(1, "alice")), 21);
+    let lines = sent(&effects);
+    assert_eq!(lines.len(), 1);
+    let message = server.read(&lines[0]);
+    assert_eq!(
+        (message.kind(), message.room),
+        (PacketKind::CreateTextMessage, Some(1))
+    );
+
+    let effects = client.on_line(&confirm(&server, &message), 22);
+    assert!(actions(&effects).contains(&Action::OwnMessageDelivery {
+        local_id: 1,
+        delivery: Delivery::Sent,
+        time_ms: Some(1234),
+    }));
+    assert_eq!(client.unconfirmed_messages(), 0);
+}
+
+#[test]
+fn a_message_in_flight_when_the_connection_drops_is_sent_again() {
+    let (mut client, server, _) = online(false);
+    join(&mut client, &server, 1);
+    assert_eq!(sent(&client.send_text(1, "racing", 1)).len(), 1);
+    client.on_close(1006, "", 0.0);
+    client.reconnect_now();
+    let (server, login) = connect(&mut client);
+    let effects = client.on_line(&server.reply(&login, accepted(&[(1, "general")])), 2);
+    let rejoin = server.read(&sent(&effects)[0]);
+    let effects = client.on_line(&server.reply(&rejoin, joined(1, "alice")), 3);
+    let again = server.read(&sent(&effects)[0]);
+    assert!(matches!(again.body, Body::CreateTextMessage(ref m) if m.text == "racing"));
+}
+
+#[test]
+fn a_refused_message_fails_and_can_be_retried() {
+    let (mut client, server, _) = online(false);
+    join(&mut client, &server, 1);
+    let effects = client.send_text(1, "x", 1);
+    let request = server.read(&sent(&effects)[0]);
+    let refusal = server.reply(
+        &request,
+        Body::Error(ErrorPacket::new(ErrorKind::MessageDataIncorrect, "")),
+    );
+    let effects = client.on_line(&refusal, 2);
+    assert!(matches!(
+        &actions(&effects)[0],
+        Action::OwnMessageDelivery { delivery: Delivery::Failed(why), .. } if why.contains("empty or malformed")
+    ));
+    let effects = client.retry(1);
+    assert_eq!(
+        actions(&effects)[0],
+        Action::OwnMessageDelivery {
+            local_id: 1,
+            delivery: Delivery::Pending,
+            time_ms: None,
+        }
+    );
+    let again = server.read(&sent(&effects)[0]);
+    client.on_line(&confirm(&server, &again), 3);
+    assert_eq!(client.unconfirmed_messages(), 0);
+    assert!(client.retry(1).is_empty(), "nothing left to retry");
+}
+
+#[test]
+fn a_wrong_password_stops_without_reconnecting() {
+    let mut client = ChatClient::default();
+    client.sign_in(creds(false));
+    let (server, login) = connect(&mut client);
+    let refusal = server.reply(
+        &login,
+        Body::Error(ErrorPacket::new(ErrorKind::UserPasswordInvalid, "bad")),
+    );
+    let effects = client.on_line(&refusal, 1);
+    assert!(effects.contains(&Effect::Close));
+    assert!(actions(&effects).contains(&Action::Stopped("Wrong password. (bad)".into())));
+    assert!(client.on_close(1000, "", 0.0).is_empty());
+    assert!(client.reconnect_now().is_empty());
+    assert_eq!(client.phase(), Phase::Idle);
+}
+
+#[test]
+fn an_unreachable_bridge_on_first_sign_in_is_reported_on_the_form() {
+    let mut client = ChatClient::default();
+    client.sign_in(creds(false));
+    let effects = client.on_close(1006, "", 0.0);
+    assert!(
+        matches!(&actions(&effects)[..], [Action::Stopped(why)] if why.contains("Cannot reach the bridge"))
+    );
+}
+
+#[test]
+fn heartbeats_follow_the_server_rate() {
+    let (mut client, server, _) = online(false);
+    assert_eq!(client.next_heartbeat_at(), Some(1005));
+    assert!(client.poll_heartbeat(1004).is_empty());
+    let ping = sent(&client.poll_heartbeat(1005));
+    assert_eq!(server.read(&ping[0]).kind(), PacketKind::Ping);
+    assert_eq!(client.next_heartbeat_at(), Some(2005));
+    client.on_close(1006, "", 0.0);
+    assert_eq!(client.next_heartbeat_at(), None);
+}
+
+#[test]
+fn pushes_become_actions() {
+    let (mut client, server, _) = online(false);
+    join(&mut client, &server, 1);
+    let msg = server.push(
+        Some(1),
+        Body::TextMessage(TextMessage {
+            text: "hi".into(),
+            user: "bob".into(),
+            time: Timestamp(77),
+        }),
+    );
+    assert_eq!(
+        actions(&client.on_line(&msg, 1)),
+        [Action::Message {
+            room: 1,
+            sender: "bob".into(),
+            text: "hi".into(),
+            time_ms: 77,
+        }]
+    );
+    let created = server.push(
+        None,
+        Body::RoomCreated(RoomSummary {
+            room: 3,
+            name: "new".into(),
+        }),
+    );
+    assert_eq!(
+        actions(&client.on_line(&created, 2)),
+        [Action::RoomUpserted {
+            id: 3,
+            name: "new".into()
+        }]
+    );
+    let timeout = Packet::error(PacketId::DontHaveId, ErrorKind::HeartbeatTimeout, "").encode();
+    assert!(
+        matches!(&actions(&client.on_line(&timeout, 3))[..], [Action::Error(why)] if why.contains("timed out"))
+    );
+}
+
+#[test]
+fn deleted_rooms_fail_their_queued_messages_and_are_not_rejoined() {
+    let (mut client, server, _) = online(false);
+    join(&mut client, &server, 2);
+    client.on_close(1006, "", 0.0);
+    client.send_text(2, "lost cause", 1);
+    let deleted = server.push(None, Body::RoomDeleted(RoomRef { room: 2 }));
+    // The push arrives on a new connection after the reconnect.
+    client.reconnect_now();
+    let (server, login) = connect(&mut client);
+    let effects = client.on_line(
+        &server.reply(&login, accepted(&[(1, "general"), (2, "random")])),
+        2,
+    );
+    let rejoin = server.read(&sent(&effects)[0]);
+    assert_eq!(rejoin.body, Body::RoomJoin(RoomRef { room: 2 }));
+    let _ = deleted;
+    let effects = client.on_line(
+        &server.push(None, Body::RoomDeleted(RoomRef { room: 2 })),
+        3,
+    );
+    let acts = actions(&effects);
+    assert!(acts.contains(&Action::RoomRemoved(2)));
+    assert!(acts.iter().any(|a| matches!(
+        a,
+        Action::OwnMessageDelivery {
+            delivery: Delivery::Failed(_),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_join_the_server_refuses_is_undone() {
+    let (mut client, server, _) = online(false);
+    let effects = client.join(9);
+    let request = server.read(&sent(&effects)[0]);
+    let refusal = server.reply(
+        &request,
+        Body::Error(ErrorPacket::new(ErrorKind::RoomNotFound, "")),
+    );
+    let acts = actions(&client.on_line(&refusal, 1));
+    assert_eq!(acts[0], Action::JoinFailed(9));
+    assert!(matches!(&acts[1], Action::Error(why) if why.contains("does not exist")));
+}
+
+#[test]
+fn signing_out_forgets_everything() {
+    let (mut client, _, _) = online(false);
+    client.send_text(1, "unsent", 1);
+    let effects = client.sign_out();
+    assert_eq!(effects, [Effect::Close, Effect::Ui(Action::SignedOut)]);
+    assert_eq!(client.unconfirmed_messages(), 0);
+    assert_eq!(client.username(), None);
+    assert!(client.on_close(1000, "", 0.0).is_empty());
+}
+
+#[test]
+fn credentials_never_show_the_password() {
+    assert!(!format!("{:?}", creds(false)).contains("pw"));
+}

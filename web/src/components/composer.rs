@@ -1,0 +1,168 @@
+//! The composer: Enter sends, Shift+Enter starts a new line, Up recalls earlier
+//! input (Down goes forward again). Commands start with `/`.
+
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::hooks::use_chat;
+
+/// Inputs remembered for Up.
+const HISTORY_LEN: usize = 50;
+
+/// Earlier inputs and where Up/Down currently are among them.
+#[derive(Default)]
+struct History {
+    entries: Vec<String>,
+    /// Index into `entries` while browsing; `None` when editing fresh text.
+    position: Option<usize>,
+}
+
+impl History {
+    fn record(&mut self, text: &str) {
+        if self.entries.last().map(String::as_str) != Some(text) {
+            self.entries.push(text.to_owned());
+            if self.entries.len() > HISTORY_LEN {
+                self.entries.remove(0);
+            }
+        }
+        self.position = None;
+    }
+
+    fn older(&mut self) -> Option<&str> {
+        let next = match self.position {
+            None => self.entries.len().checked_sub(1)?,
+            Some(0) => 0,
+            Some(i) => i - 1,
+        };
+        self.position = Some(next);
+        self.entries.get(next).map(String::as_str)
+    }
+
+    fn newer(&mut self) -> Option<&str> {
+        let i = self.position? + 1;
+        if i >= self.entries.len() {
+            self.position = None;
+            return Some("");
+        }
+        self.position = Some(i);
+        self.entries.get(i).map(String::as_str)
+    }
+}
+
+/// The message input.
+#[component]
+pub fn Composer() -> Html {
+    let chat = use_chat();
+    let text = use_state(String::new);
+    let history = use_mut_ref(History::default);
+    let input = use_node_ref();
+    let room = chat.state().active_room();
+    let disabled = room.is_none();
+    let placeholder = match room {
+        Some(room) if room.membership.is_in() => format!("Message #{}", room.name),
+        Some(room) => format!("Join #{} to write here, or type /join", room.name),
+        None => "Type /join <room> or pick a room".to_owned(),
+    };
+    {
+        // Focus the input when another room opens, so typing can start at once.
+        let input = input.clone();
+        use_effect_with(chat.state().active, move |_| {
+            if let Some(el) = input.cast::<HtmlTextAreaElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+
+    let send = {
+        let (chat, text, history) = (chat.clone(), text.clone(), history.clone());
+        move || {
+            if chat.submit(&text) {
+                history.borrow_mut().record(&text);
+                text.set(String::new());
+            }
+        }
+    };
+    let onkeydown = {
+        let (send, text, history) = (send.clone(), text.clone(), history.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let el: HtmlTextAreaElement = e.target_unchecked_into();
+            match e.key().as_str() {
+                "Enter" if !e.shift_key() && !e.is_composing() => {
+                    e.prevent_default();
+                    send();
+                }
+                "ArrowUp" if !e.alt_key() && caret_at_start(&el) => {
+                    if let Some(previous) = history.borrow_mut().older() {
+                        e.prevent_default();
+                        text.set(previous.to_owned());
+                    }
+                }
+                "ArrowDown" if !e.alt_key() && caret_at_end(&el) => {
+                    if let Some(next) = history.borrow_mut().newer() {
+                        e.prevent_default();
+                        text.set(next.to_owned());
+                    }
+                }
+                _ => {}
+            }
+        })
+    };
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value());
+        })
+    };
+    let onclick = Callback::from(move |_: MouseEvent| send());
+    let rows = text.lines().count().clamp(1, 8).to_string();
+    html! {
+        <div class="composer">
+            <textarea
+                ref={input}
+                data-testid="message-input"
+                aria-label="Message"
+                {placeholder}
+                {rows}
+                value={(*text).clone()}
+                {oninput}
+                {onkeydown}
+                {disabled}
+            />
+            <button type="button" class="primary" data-testid="message-send" {onclick} {disabled}>{ "Send" }</button>
+        </div>
+    }
+}
+
+/// Up recalls history only from the first line, so multi-line editing still works.
+fn caret_at_start(el: &HtmlTextAreaElement) -> bool {
+    let value = el.value();
+    let caret = el.selection_start().ok().flatten().unwrap_or(0) as usize;
+    !value.chars().take(caret).any(|c| c == '\n')
+}
+
+/// Down moves forward in history only from the last line.
+fn caret_at_end(el: &HtmlTextAreaElement) -> bool {
+    let value = el.value();
+    let caret = el.selection_end().ok().flatten().unwrap_or(0) as usize;
+    !value.chars().skip(caret).any(|c| c == '\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::History;
+
+    #[test]
+    fn up_and_down_walk_the_history() {
+        let mut h = History::default();
+        assert_eq!(h.older(), None);
+        h.record("one");
+        h.record("two");
+        h.record("two");
+        assert_eq!(h.older(), Some("two"));
+        assert_eq!(h.older(), Some("one"));
+        assert_eq!(h.older(), Some("one"));
+        assert_eq!(h.newer(), Some("two"));
+        assert_eq!(h.newer(), Some(""));
+        assert_eq!(h.newer(), None);
+    }
+}

@@ -1,0 +1,44 @@
+//! Root's new-room form (the rest of administration comes later).
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::hooks::use_chat;
+
+/// Creates a room; shown to root only.
+#[component]
+pub fn CreateRoomForm() -> Html {
+    let chat = use_chat();
+    let name = use_state(String::new);
+    let oninput = {
+        let name = name.clone();
+        Callback::from(move |e: InputEvent| {
+            name.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let onsubmit = {
+        let name = name.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if name.trim().is_empty() {
+                chat.error("Give the new room a name.");
+                return;
+            }
+            chat.create_room(&name);
+            name.set(String::new());
+        })
+    };
+    html! {
+        <form class="create-room" {onsubmit} aria-label="New room">
+            <input
+                data-testid="admin-create-room-name"
+                placeholder="New room name"
+                aria-label="New room name"
+                maxlength="100"
+                value={(*name).clone()}
+                {oninput}
+            />
+            <button type="submit" data-testid="admin-create-room-submit">{ "Create" }</button>
+        </form>
+    }
+}

@@ -1,0 +1,68 @@
+//! The sidebar: who we are, the connection, every room (joined first) and, for
+//! root, the new-room form.
+
+use yew::prelude::*;
+
+use super::connection_status::ConnectionStatus;
+use super::create_room_form::CreateRoomForm;
+use super::room_entry::RoomEntry;
+use crate::hooks::use_chat;
+
+/// The room list and account bar.
+#[component]
+pub fn Sidebar() -> Html {
+    let chat = use_chat();
+    let state = chat.state();
+    let order = state.room_order();
+    let joined = order
+        .iter()
+        .filter(|id| state.rooms[*id].membership.is_in())
+        .count();
+    let me = state.me.clone().unwrap_or_default();
+    let refresh = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.refresh_rooms())
+    };
+    let sign_out = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.sign_out())
+    };
+    let entry = |id: &u64| {
+        let room = state.rooms[id].clone();
+        let active = state.active == Some(*id);
+        html! { <RoomEntry key={*id} {room} {active} /> }
+    };
+    html! {
+        <nav class="sidebar" aria-label="Rooms">
+            <div class="sidebar-head">
+                <span class="brand-mark small" aria-hidden="true">{ "M" }</span>
+                <span class="app-name">{ "Miricat" }</span>
+                <ConnectionStatus />
+            </div>
+            <div class="rooms-head">
+                <span>{ "Rooms" }</span>
+                <button type="button" class="ghost icon" title="Refresh the room list" aria-label="Refresh the room list" onclick={refresh}>{ "↻" }</button>
+            </div>
+            <ul class="room-list" data-testid="room-list">
+                { for order[..joined].iter().map(entry) }
+                if joined > 0 && joined < order.len() {
+                    <li class="room-divider" aria-hidden="true">{ "Other rooms" }</li>
+                }
+                { for order[joined..].iter().map(entry) }
+                if order.is_empty() {
+                    <li class="muted small empty-rooms">{ "No rooms yet." }</li>
+                }
+            </ul>
+            if state.is_root() {
+                <CreateRoomForm />
+            }
+            <div class="account">
+                <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">
+                    { super::message_group::initial(&me) }
+                </span>
+                <span class="account-name" title={me.clone()}>{ me.clone() }</span>
+                <button type="button" class="ghost small" onclick={sign_out}>{ "Sign out" }</button>
+            </div>
+        </nav>
+    }
+}

@@ -1,0 +1,7 @@
+//! Hooks the components use to reach the chat state and its commands.
+
+mod use_chat;
+mod use_room_hotkeys;
+
+pub use use_chat::{ChatContext, use_chat};
+pub use use_room_hotkeys::use_room_hotkeys;

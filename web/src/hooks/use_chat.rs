@@ -1,0 +1,170 @@
+//! The chat context: the state plus domain commands, provided once by
+//! [`crate::components::chat_provider::ChatProvider`] and read with [`use_chat`].
+
+use miricat_shared::RoomId;
+use yew::prelude::*;
+
+use crate::client::Credentials;
+use crate::commands::{HELP_LINES, Input, parse_input, resolve_room};
+use crate::services::clock::now_ms;
+use crate::services::connection::Connection;
+use crate::state::{Action, ChatState};
+
+/// What every component can reach: the current state and the commands.
+#[derive(Clone)]
+pub struct ChatContext {
+    state: UseReducerHandle<ChatState>,
+    connection: Connection,
+}
+
+impl PartialEq for ChatContext {
+    fn eq(&self, other: &Self) -> bool {
+        // Every action bumps the revision: no need to compare rooms and timelines.
+        self.state.revision == other.state.revision && self.connection == other.connection
+    }
+}
+
+impl ChatContext {
+    /// Pairs the reducer with the connection that feeds it.
+    pub fn new(state: UseReducerHandle<ChatState>, connection: Connection) -> Self {
+        Self { state, connection }
+    }
+
+    /// The state to render.
+    pub fn state(&self) -> &ChatState {
+        &self.state
+    }
+
+    /// Signs in or registers.
+    pub fn sign_in(&self, username: &str, password: &str, register: bool, bridge_url: String) {
+        let credentials = Credentials {
+            username: username.trim().to_owned(),
+            password: password.to_owned(),
+            register,
+        };
+        self.connection.sign_in(credentials, bridge_url);
+    }
+
+    /// Handles what was typed in the composer: a message for the open room or a
+    /// command. Returns false when nothing was done (so the input is kept).
+    pub fn submit(&self, raw: &str) -> bool {
+        let state = self.state();
+        match parse_input(raw) {
+            Input::Empty => false,
+            Input::Text(text) => match state.active_room() {
+                Some(room) if room.membership.is_in() => {
+                    self.connection.send_text(room.id, &text);
+                    true
+                }
+                Some(room) => {
+                    self.error(&format!(
+                        "Join \"{}\" to write there (the Join button, or /join).",
+                        room.name
+                    ));
+                    false
+                }
+                None => {
+                    self.error("Open a room first: pick one on the left or type /join <room>.");
+                    false
+                }
+            },
+            Input::Join(target) => {
+                let rooms = state.rooms.values().map(|r| (r.id, r.name.as_str()));
+                match resolve_room(&target, rooms) {
+                    Some(room) => {
+                        self.join(room);
+                        self.open_room(room);
+                        true
+                    }
+                    None => {
+                        self.error(&format!("There is no room called \"{target}\"."));
+                        false
+                    }
+                }
+            }
+            Input::Leave => match state.active {
+                Some(room) => {
+                    self.leave(room);
+                    true
+                }
+                None => false,
+            },
+            Input::Help => {
+                if let Some(room) = state.active {
+                    for line in HELP_LINES {
+                        self.state.dispatch(Action::Notice {
+                            room,
+                            text: (*line).to_owned(),
+                            time_ms: now_ms(),
+                        });
+                    }
+                } else {
+                    self.error(&HELP_LINES.join(" · "));
+                }
+                true
+            }
+            Input::Invalid(why) => {
+                self.error(&why);
+                false
+            }
+        }
+    }
+
+    /// Joins a room.
+    pub fn join(&self, room: RoomId) {
+        self.connection.join(room);
+    }
+
+    /// Leaves a room.
+    pub fn leave(&self, room: RoomId) {
+        self.connection.leave(room);
+    }
+
+    /// Opens a room in the timeline.
+    pub fn open_room(&self, room: RoomId) {
+        self.state.dispatch(Action::OpenRoom(room));
+    }
+
+    /// Moves up or down the sidebar.
+    pub fn switch_room(&self, step: i32) {
+        self.state.dispatch(Action::SwitchRoom(step));
+    }
+
+    /// Sends a failed message again.
+    pub fn retry(&self, local_id: u64) {
+        self.connection.retry(local_id);
+    }
+
+    /// Creates a room (root only).
+    pub fn create_room(&self, name: &str) {
+        self.connection.create_room(name.trim());
+    }
+
+    /// Asks the server for the room list again.
+    pub fn refresh_rooms(&self) {
+        self.connection.refresh_rooms();
+    }
+
+    /// Shows an error in the banner.
+    pub fn error(&self, text: &str) {
+        self.state.dispatch(Action::Error(text.to_owned()));
+    }
+
+    /// Hides the banner.
+    pub fn dismiss_error(&self) {
+        self.state.dispatch(Action::DismissError);
+    }
+
+    /// Signs out.
+    pub fn sign_out(&self) {
+        self.connection.sign_out();
+    }
+}
+
+/// The chat context. Components outside the provider are a programming error.
+#[hook]
+pub fn use_chat() -> ChatContext {
+    use_context::<ChatContext>().unwrap_or_else(|| {
+        panic!("use_chat() called outside <ChatProvider>");
+    })
+}

@@ -1,0 +1,340 @@
+//! The connection driver: runs the sans-IO [`ChatClient`] against a real WebSocket
+//! and real timers, and forwards its UI actions to the state reducer.
+//!
+//! It owns the socket, the heartbeat, reconnect and stall timers, and the listeners
+//! that reconnect at once when the tab becomes visible or the browser comes back
+//! online. It also times the handshake (key generation plus shared secret) for the
+//! `data-handshake-ms` figure.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use miricat_shared::{KeyPair, RoomId};
+use yew::Callback;
+
+use super::clock::{jitter, now_ms, since_page_start_ms};
+use super::page;
+use super::socket::{Socket, SocketEvent};
+use crate::client::{ChatClient, Credentials, Effect};
+use crate::state::{Action, Phase};
+
+/// How long connecting, securing and signing in may take before the attempt is
+/// abandoned and retried (a bridge that accepts but never answers).
+const STALL_TIMEOUT_MS: u32 = 15_000;
+
+/// A cheap, clonable handle on the one connection of this tab.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl PartialEq for Connection {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+struct Inner {
+    client: ChatClient,
+    dispatch: Callback<Action>,
+    bridge_url: String,
+    socket: Option<Socket>,
+    /// Bumped for every socket: events from an older one are ignored.
+    epoch: u64,
+    reconnect_timer: Option<Timeout>,
+    heartbeat_timer: Option<(u64, Timeout)>,
+    stall_timer: Option<Timeout>,
+    /// Page visibility and network listeners, removed with the connection.
+    listeners: Vec<EventListener>,
+    /// Key generation time of the current socket, until the handshake completes.
+    keygen_ms: Option<f64>,
+    /// When the user pressed sign in, until the first `Accepted`.
+    sign_in_started: Option<f64>,
+}
+
+impl Connection {
+    /// A connection that reports to `dispatch`. Nothing happens until
+    /// [`Connection::sign_in`].
+    pub fn new(dispatch: Callback<Action>) -> Self {
+        let connection = Self {
+            inner: Rc::new(RefCell::new(Inner {
+                client: ChatClient::default(),
+                dispatch,
+                bridge_url: String::new(),
+                socket: None,
+                epoch: 0,
+                reconnect_timer: None,
+                heartbeat_timer: None,
+                stall_timer: None,
+                listeners: Vec::new(),
+                keygen_ms: None,
+                sign_in_started: None,
+            })),
+        };
+        connection.listen_for_comebacks();
+        connection
+    }
+
+    /// Signs in (or registers) through the bridge at `bridge_url`.
+    pub fn sign_in(&self, credentials: Credentials, bridge_url: String) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.bridge_url = bridge_url;
+            inner.sign_in_started = Some(since_page_start_ms());
+        }
+        self.run(|client| client.sign_in(credentials));
+    }
+
+    /// Sends (or queues) a message.
+    pub fn send_text(&self, room: RoomId, text: &str) {
+        self.run(|client| client.send_text(room, text, now_ms()));
+    }
+
+    /// Retries a failed message.
+    pub fn retry(&self, local_id: u64) {
+        self.run(|client| client.retry(local_id));
+    }
+
+    /// Joins a room.
+    pub fn join(&self, room: RoomId) {
+        self.run(|client| client.join(room));
+    }
+
+    /// Leaves a room.
+    pub fn leave(&self, room: RoomId) {
+        self.run(|client| client.leave(room, now_ms()));
+    }
+
+    /// Creates a room (root only).
+    pub fn create_room(&self, name: &str) {
+        self.run(|client| client.create_room(name));
+    }
+
+    /// Asks for the full room list.
+    pub fn refresh_rooms(&self) {
+        self.run(ChatClient::refresh_rooms);
+    }
+
+    /// Signs out and forgets the password.
+    pub fn sign_out(&self) {
+        self.run(ChatClient::sign_out);
+    }
+
+    fn weak(&self) -> Weak<RefCell<Inner>> {
+        Rc::downgrade(&self.inner)
+    }
+
+    fn from_weak(weak: &Weak<RefCell<Inner>>) -> Option<Self> {
+        weak.upgrade().map(|inner| Self { inner })
+    }
+
+    /// Runs one client step and carries out its effects.
+    fn run(&self, step: impl FnOnce(&mut ChatClient) -> Vec<Effect>) {
+        let effects = step(&mut self.inner.borrow_mut().client);
+        self.apply(effects);
+    }
+
+    fn apply(&self, effects: Vec<Effect>) {
+        let mut actions = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::Open => self.open_socket(),
+                Effect::Send(line) => {
+                    let inner = self.inner.borrow();
+                    if let Some(Err(e)) = inner.socket.as_ref().map(|s| s.send(&line)) {
+                        web_sys::console::warn_1(&format!("line not sent: {e}").into());
+                    }
+                }
+                Effect::Close => {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.socket = None;
+                    inner.stall_timer = None;
+                    inner.reconnect_timer = None;
+                }
+                Effect::ReconnectIn(delay) => {
+                    let weak = self.weak();
+                    let timer = Timeout::new(delay, move || {
+                        if let Some(connection) = Self::from_weak(&weak) {
+                            connection.run(ChatClient::reconnect_now);
+                        }
+                    });
+                    self.inner.borrow_mut().reconnect_timer = Some(timer);
+                }
+                Effect::Ui(action) => actions.push(action),
+                Effect::Log(text) => web_sys::console::info_1(&text.into()),
+            }
+        }
+        self.after_step(&mut actions);
+        let dispatch = self.inner.borrow().dispatch.clone();
+        // Dispatch with no borrow held: a render may call back into the connection.
+        for action in actions {
+            dispatch.emit(action);
+        }
+    }
+
+    /// Bookkeeping after every step: the heartbeat timer follows the client, and the
+    /// first `Online` is timed.
+    fn after_step(&self, actions: &mut Vec<Action>) {
+        let mut inner = self.inner.borrow_mut();
+        let phase = inner.client.phase();
+        if phase == Phase::Online {
+            inner.stall_timer = None;
+            if let Some(started) = inner.sign_in_started.take() {
+                let now = since_page_start_ms();
+                actions.push(Action::SignInMeasured {
+                    sign_in_ms: now - started,
+                    page_ms: now,
+                });
+            }
+        }
+        match inner.client.next_heartbeat_at() {
+            None => inner.heartbeat_timer = None,
+            Some(due)
+                if inner
+                    .heartbeat_timer
+                    .as_ref()
+                    .is_some_and(|(at, _)| *at == due) => {}
+            Some(due) => {
+                let weak = self.weak();
+                let delay = u32::try_from(due.saturating_sub(now_ms())).unwrap_or(u32::MAX);
+                let timer = Timeout::new(delay, move || {
+                    if let Some(connection) = Self::from_weak(&weak) {
+                        connection.run(|client| client.poll_heartbeat(now_ms()));
+                    }
+                });
+                inner.heartbeat_timer = Some((due, timer));
+            }
+        }
+    }
+
+    fn open_socket(&self) {
+        let weak = self.weak();
+        let (epoch, url) = {
+            let mut inner = self.inner.borrow_mut();
+            inner.socket = None;
+            inner.reconnect_timer = None;
+            inner.epoch += 1;
+            (inner.epoch, inner.bridge_url.clone())
+        };
+        let on_event = {
+            let weak = weak.clone();
+            move |event| {
+                if let Some(connection) = Self::from_weak(&weak) {
+                    connection.on_socket_event(epoch, event);
+                }
+            }
+        };
+        match Socket::open(&url, on_event) {
+            Ok(socket) => {
+                let stall = Timeout::new(STALL_TIMEOUT_MS, move || {
+                    if let Some(connection) = Self::from_weak(&weak) {
+                        connection.stalled(epoch);
+                    }
+                });
+                let mut inner = self.inner.borrow_mut();
+                inner.socket = Some(socket);
+                inner.stall_timer = Some(stall);
+            }
+            Err(e) => {
+                // An address the browser refuses outright: nothing to retry.
+                let why = format!("Cannot use the bridge address {url}: {e}");
+                self.run(|client| {
+                    let mut effects = client.on_close(1006, "", 0.0);
+                    effects.push(Effect::Ui(Action::Error(why)));
+                    effects
+                });
+            }
+        }
+    }
+
+    fn stalled(&self, epoch: u64) {
+        let current = {
+            let mut inner = self.inner.borrow_mut();
+            let current = inner.epoch == epoch && inner.client.phase() != Phase::Online;
+            if current {
+                inner.socket = None;
+            }
+            current
+        };
+        if current {
+            self.run(|client| client.on_close(1006, "no answer in time", jitter()));
+        }
+    }
+
+    fn on_socket_event(&self, epoch: u64, event: SocketEvent) {
+        if self.inner.borrow().epoch != epoch {
+            return;
+        }
+        match event {
+            SocketEvent::Open => {
+                let started = since_page_start_ms();
+                match KeyPair::generate() {
+                    Ok(keypair) => {
+                        self.inner.borrow_mut().keygen_ms = Some(since_page_start_ms() - started);
+                        self.run(|client| client.on_open(keypair));
+                    }
+                    Err(e) => self.apply(vec![
+                        Effect::Close,
+                        Effect::Ui(Action::Stopped(format!(
+                            "This browser cannot make secure keys: {e}"
+                        ))),
+                    ]),
+                }
+            }
+            SocketEvent::Line(line) => {
+                let securing = self.inner.borrow().client.phase() == Phase::Securing;
+                let started = since_page_start_ms();
+                let mut effects = self.inner.borrow_mut().client.on_line(&line, now_ms());
+                let elapsed = since_page_start_ms() - started;
+                // The reply that secured the session computed the shared secret.
+                let secured_now =
+                    securing && self.inner.borrow().client.phase() == Phase::SigningIn;
+                let keygen = self.inner.borrow_mut().keygen_ms.take_if(|_| secured_now);
+                if let Some(keygen) = keygen {
+                    effects.push(Effect::Ui(Action::HandshakeMeasured(keygen + elapsed)));
+                }
+                self.apply(effects);
+            }
+            SocketEvent::Closed { code, reason } => {
+                {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.socket = None;
+                    inner.stall_timer = None;
+                }
+                self.run(|client| client.on_close(code, &reason, jitter()));
+            }
+        }
+    }
+
+    /// Reconnects at once (skipping the backoff) when the tab is shown again or the
+    /// network returns: that is when the user is looking.
+    fn listen_for_comebacks(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let weak = self.weak();
+        let online = EventListener::new(&window, "online", move |_| {
+            if let Some(connection) = Self::from_weak(&weak) {
+                connection.run(ChatClient::reconnect_now);
+            }
+        });
+        let mut listeners = vec![online];
+        if let Some(document) = window.document() {
+            let weak = self.weak();
+            listeners.push(EventListener::new(
+                &document,
+                "visibilitychange",
+                move |_| {
+                    if page::is_visible()
+                        && let Some(connection) = Self::from_weak(&weak)
+                    {
+                        connection.run(ChatClient::reconnect_now);
+                    }
+                },
+            ));
+        }
+        self.inner.borrow_mut().listeners = listeners;
+    }
+}

@@ -1,0 +1,607 @@
+//! The app's state and its reducer: what the views show, changed only through
+//! [`Action`]s (from the connection service and from the user).
+//!
+//! Pure and browser-free, so the reducer is tested natively. Times are Unix epoch
+//! milliseconds, given by the caller.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use miricat_shared::RoomId;
+use yew::Reducible;
+
+/// Entries kept per room; older ones are dropped so a long session stays light.
+pub const MAX_TIMELINE_ENTRIES: usize = 2000;
+
+/// Where the connection is. Shown in the status pill (`data-state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Not connected and not trying (before sign-in, after sign-out or a fatal error).
+    #[default]
+    Idle,
+    /// Opening the WebSocket to the bridge.
+    Connecting,
+    /// Exchanging keys with the server.
+    Securing,
+    /// Logging in or registering.
+    SigningIn,
+    /// Signed in; messages flow.
+    Online,
+    /// Lost the connection; a reconnect is scheduled.
+    Offline,
+}
+
+impl Phase {
+    /// The stable `data-state` value tests read.
+    pub fn data_state(self) -> &'static str {
+        match self {
+            Self::Idle | Self::Offline => "offline",
+            Self::Connecting => "connecting",
+            Self::Securing => "securing",
+            Self::SigningIn => "signing-in",
+            Self::Online => "online",
+        }
+    }
+
+    /// The phase in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Idle => "Not connected",
+            Self::Connecting => "Connecting…",
+            Self::Securing => "Securing…",
+            Self::SigningIn => "Signing in…",
+            Self::Online => "Online",
+            Self::Offline => "Offline",
+        }
+    }
+
+    /// Whether a connection attempt is under way (the sign-in button waits).
+    pub fn is_busy(self) -> bool {
+        matches!(self, Self::Connecting | Self::Securing | Self::SigningIn)
+    }
+}
+
+/// What became of a message we wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Queued or on its way; not yet confirmed by the server.
+    Pending,
+    /// The server stamped it.
+    Sent,
+    /// The server refused it; the reason, and the user can retry.
+    Failed(String),
+}
+
+/// One line of a room's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// When it happened (server time for messages, local time for events).
+    pub time_ms: u64,
+    /// What it is.
+    pub kind: EntryKind,
+}
+
+/// The kinds of timeline lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A chat message.
+    Message {
+        /// Who wrote it.
+        sender: String,
+        /// Its text, rendered as text only.
+        text: String,
+        /// Set for messages written in this tab: their local ID and delivery state.
+        own: Option<(u64, Delivery)>,
+    },
+    /// Someone joined the room.
+    Joined(String),
+    /// Someone left the room.
+    Left(String),
+    /// A note from the app itself (the `/help` text, say).
+    Notice(String),
+}
+
+/// Our membership of a room, including the in-between states so buttons can wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Membership {
+    /// Not joined.
+    #[default]
+    Out,
+    /// Join sent (or queued while offline), not confirmed yet.
+    Joining,
+    /// Joined.
+    In,
+    /// Leave sent, not confirmed yet.
+    Leaving,
+}
+
+impl Membership {
+    /// Joined or about to be: the room sorts with the joined ones and accepts input.
+    pub fn is_in(self) -> bool {
+        matches!(self, Self::In | Self::Joining)
+    }
+}
+
+/// One room as the sidebar, timeline and members panel show it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Room {
+    /// Server ID.
+    pub id: RoomId,
+    /// Display name.
+    pub name: String,
+    /// Users present (from Accepted, then Joined/Left).
+    pub members: BTreeSet<String>,
+    /// Whether we are in it.
+    pub membership: Membership,
+    /// Messages that arrived while another room was open.
+    pub unread: u32,
+    /// Messages and events, oldest first.
+    pub timeline: Vec<Entry>,
+}
+
+impl Room {
+    fn push(&mut self, entry: Entry) {
+        self.timeline.push(entry);
+        if self.timeline.len() > MAX_TIMELINE_ENTRIES {
+            let excess = self.timeline.len() - MAX_TIMELINE_ENTRIES;
+            self.timeline.drain(..excess);
+        }
+    }
+}
+
+/// A room as the server lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomListing {
+    /// Server ID.
+    pub id: RoomId,
+    /// Name.
+    pub name: String,
+    /// Users present, when the listing says (Accepted does, Room.List does not).
+    pub members: Option<Vec<String>>,
+}
+
+/// Figures the app measures about itself (shown as `data-*` attributes for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Metrics {
+    /// Key generation plus shared secret, in ms, for the last handshake.
+    pub handshake_ms: Option<f64>,
+    /// From pressing sign in to `Accepted`, in ms (first sign-in of the tab).
+    pub sign_in_ms: Option<f64>,
+    /// From navigation start to the first signed-in render, in ms.
+    pub page_to_signed_in_ms: Option<f64>,
+}
+
+/// Everything the views render.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatState {
+    /// Bumped by every action: the context compares this instead of every room.
+    pub revision: u64,
+    /// Connection phase.
+    pub phase: Phase,
+    /// A sentence about the phase ("Reconnecting in 2 s: the bridge restarted").
+    pub status_detail: Option<String>,
+    /// Our username, once a sign-in started.
+    pub me: Option<String>,
+    /// True once this tab signed in: from then on the chat view stays up through
+    /// reconnects.
+    pub signed_in: bool,
+    /// Every room the server told us about.
+    pub rooms: BTreeMap<RoomId, Rc<Room>>,
+    /// The open room.
+    pub active: Option<RoomId>,
+    /// The error banner's text.
+    pub error: Option<String>,
+    /// Self-measurements.
+    pub metrics: Metrics,
+}
+
+/// Everything that changes the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The connection moved to another phase, with an optional explanation.
+    Phase(Phase, Option<String>),
+    /// A sign-in for `username` started (clears a previous user's rooms).
+    SignInStarted {
+        /// Who is signing in.
+        username: String,
+    },
+    /// `Authentication.Accepted`: the rooms that exist now.
+    SignedIn(Vec<RoomListing>),
+    /// The sign-in (or a handshake) failed for good: back to the form with a reason.
+    Stopped(String),
+    /// Signed out by the user.
+    SignedOut,
+    /// Show an error in the banner.
+    Error(String),
+    /// Hide the banner.
+    DismissError,
+    /// `Room.List`: the complete room list.
+    RoomsListed(Vec<RoomListing>),
+    /// `Room.Created` / `Room.Updated`.
+    RoomUpserted {
+        /// Room ID.
+        id: RoomId,
+        /// Its (new) name.
+        name: String,
+    },
+    /// `Room.Deleted`.
+    RoomRemoved(RoomId),
+    /// We asked to join (or will, once online).
+    JoinRequested(RoomId),
+    /// Our join failed.
+    JoinFailed(RoomId),
+    /// We asked to leave.
+    LeaveRequested(RoomId),
+    /// `Room.Joined`, ours or someone else's.
+    MemberJoined {
+        /// The room.
+        room: RoomId,
+        /// Who joined.
+        user: String,
+        /// Everyone present now.
+        all_users: Vec<String>,
+        /// When it arrived.
+        time_ms: u64,
+    },
+    /// `Room.Left`, ours or someone else's.
+    MemberLeft {
+        /// The room.
+        room: RoomId,
+        /// Who left.
+        user: String,
+        /// When it arrived.
+        time_ms: u64,
+    },
+    /// Someone else's message (or ours from another tab).
+    Message {
+        /// The room.
+        room: RoomId,
+        /// Who wrote it.
+        sender: String,
+        /// Its text.
+        text: String,
+        /// Server time.
+        time_ms: u64,
+    },
+    /// We wrote a message; it is pending.
+    OwnMessageQueued {
+        /// Local ID, to update it later.
+        local_id: u64,
+        /// The room.
+        room: RoomId,
+        /// Its text.
+        text: String,
+        /// Local time.
+        time_ms: u64,
+    },
+    /// A message of ours changed state; `time_ms` is the server's stamp once sent.
+    OwnMessageDelivery {
+        /// Local ID.
+        local_id: u64,
+        /// New state.
+        delivery: Delivery,
+        /// The server's time, when it confirmed.
+        time_ms: Option<u64>,
+    },
+    /// Open a room.
+    OpenRoom(RoomId),
+    /// Move `step` rooms down (positive) or up (negative) the sidebar order.
+    SwitchRoom(i32),
+    /// Add an app notice to a room's timeline.
+    Notice {
+        /// The room.
+        room: RoomId,
+        /// The text.
+        text: String,
+        /// Local time.
+        time_ms: u64,
+    },
+    /// A handshake was timed.
+    HandshakeMeasured(f64),
+    /// The first sign-in was timed.
+    SignInMeasured {
+        /// Press of the button to Accepted.
+        sign_in_ms: f64,
+        /// Page navigation to Accepted.
+        page_ms: f64,
+    },
+}
+
+impl ChatState {
+    /// Rooms in sidebar order: joined ones first, then by name.
+    pub fn room_order(&self) -> Vec<RoomId> {
+        let mut rooms: Vec<&Rc<Room>> = self.rooms.values().collect();
+        rooms.sort_by(|a, b| {
+            b.membership
+                .is_in()
+                .cmp(&a.membership.is_in())
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then(a.id.cmp(&b.id))
+        });
+        rooms.iter().map(|room| room.id).collect()
+    }
+
+    /// The open room.
+    pub fn active_room(&self) -> Option<&Room> {
+        self.active.and_then(|id| self.rooms.get(&id)).map(|r| &**r)
+    }
+
+    /// Whether we are root, who alone may create rooms.
+    pub fn is_root(&self) -> bool {
+        self.me.as_deref() == Some("root")
+    }
+
+    fn room_mut(&mut self, id: RoomId) -> Option<&mut Room> {
+        self.rooms.get_mut(&id).map(Rc::make_mut)
+    }
+
+    fn is_me(&self, user: &str) -> bool {
+        self.me.as_deref() == Some(user)
+    }
+
+    fn own_message_mut(&mut self, local_id: u64) -> Option<&mut EntryKind> {
+        let room = self.rooms.iter().find_map(|(id, room)| {
+            room.timeline
+                .iter()
+                .any(|e| own_id(&e.kind) == Some(local_id))
+                .then_some(*id)
+        })?;
+        let room = self.room_mut(room)?;
+        room.timeline
+            .iter_mut()
+            .rev()
+            .map(|e| &mut e.kind)
+            .find(|kind| own_id(kind) == Some(local_id))
+    }
+
+    /// Keeps an open room when it still exists, else opens the first joined one.
+    fn settle_active(&mut self) {
+        if self.active.is_some_and(|id| self.rooms.contains_key(&id)) {
+            return;
+        }
+        self.active = self.room_order().first().copied();
+    }
+
+    fn merge_listing(&mut self, listing: Vec<RoomListing>, complete: bool) {
+        let ids: BTreeSet<RoomId> = listing.iter().map(|l| l.id).collect();
+        if complete {
+            self.rooms.retain(|id, _| ids.contains(id));
+        }
+        for l in listing {
+            let room = Rc::make_mut(self.rooms.entry(l.id).or_insert_with(|| {
+                Rc::new(Room {
+                    id: l.id,
+                    ..Room::default()
+                })
+            }));
+            room.name = l.name;
+            if let Some(members) = l.members {
+                room.members = members.into_iter().collect();
+            }
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Phase(phase, detail) => {
+                self.phase = phase;
+                self.status_detail = detail;
+            }
+            Action::SignInStarted { username } => {
+                if self.me.as_deref() != Some(username.as_str()) {
+                    self.rooms.clear();
+                    self.active = None;
+                }
+                self.me = Some(username);
+                self.error = None;
+            }
+            Action::SignedIn(rooms) => {
+                self.signed_in = true;
+                self.error = None;
+                self.merge_listing(rooms, true);
+                self.settle_active();
+            }
+            Action::Stopped(reason) => {
+                self.phase = Phase::Idle;
+                self.status_detail = None;
+                self.error = Some(reason);
+                self.signed_in = false;
+            }
+            Action::SignedOut => {
+                *self = Self {
+                    metrics: self.metrics,
+                    ..Self::default()
+                };
+            }
+            Action::Error(text) => self.error = Some(text),
+            Action::DismissError => self.error = None,
+            Action::RoomsListed(rooms) => {
+                self.merge_listing(rooms, true);
+                self.settle_active();
+            }
+            Action::RoomUpserted { id, name } => {
+                self.merge_listing(
+                    vec![RoomListing {
+                        id,
+                        name,
+                        members: None,
+                    }],
+                    false,
+                );
+                self.settle_active();
+            }
+            Action::RoomRemoved(id) => {
+                if let Some(room) = self.rooms.remove(&id)
+                    && self.active == Some(id)
+                {
+                    self.error = Some(format!("The room \"{}\" was deleted.", room.name));
+                    self.active = None;
+                }
+                self.settle_active();
+            }
+            Action::JoinRequested(id) => self.set_membership(id, Membership::Joining),
+            Action::JoinFailed(id) => self.set_membership(id, Membership::Out),
+            Action::LeaveRequested(id) => self.set_membership(id, Membership::Leaving),
+            Action::MemberJoined {
+                room,
+                user,
+                all_users,
+                time_ms,
+            } => {
+                let me = self.is_me(&user);
+                let Some(r) = self.room_mut(room) else { return };
+                let known = r.members.contains(&user);
+                r.members = all_users.into_iter().collect();
+                r.members.insert(user.clone());
+                if me {
+                    r.membership = Membership::In;
+                }
+                // A rejoin after a reconnect is not news.
+                if !known {
+                    r.push(Entry {
+                        time_ms,
+                        kind: EntryKind::Joined(user),
+                    });
+                }
+                if me && self.active.is_none() {
+                    self.active = Some(room);
+                }
+            }
+            Action::MemberLeft {
+                room,
+                user,
+                time_ms,
+            } => {
+                let me = self.is_me(&user);
+                let Some(r) = self.room_mut(room) else { return };
+                r.members.remove(&user);
+                if me {
+                    r.membership = Membership::Out;
+                }
+                r.push(Entry {
+                    time_ms,
+                    kind: EntryKind::Left(user),
+                });
+            }
+            Action::Message {
+                room,
+                sender,
+                text,
+                time_ms,
+            } => {
+                let active = self.active == Some(room);
+                let Some(r) = self.room_mut(room) else { return };
+                if !active {
+                    r.unread = r.unread.saturating_add(1);
+                }
+                r.push(Entry {
+                    time_ms,
+                    kind: EntryKind::Message {
+                        sender,
+                        text,
+                        own: None,
+                    },
+                });
+            }
+            Action::OwnMessageQueued {
+                local_id,
+                room,
+                text,
+                time_ms,
+            } => {
+                let sender = self.me.clone().unwrap_or_default();
+                let Some(r) = self.room_mut(room) else { return };
+                r.push(Entry {
+                    time_ms,
+                    kind: EntryKind::Message {
+                        sender,
+                        text,
+                        own: Some((local_id, Delivery::Pending)),
+                    },
+                });
+            }
+            Action::OwnMessageDelivery {
+                local_id,
+                delivery,
+                time_ms: _,
+            } => {
+                // The server's stamp is not applied: moving a sent message's time
+                // could reorder it away from where the user saw it appear.
+                if let Some(EntryKind::Message { own, .. }) = self.own_message_mut(local_id) {
+                    *own = Some((local_id, delivery));
+                }
+            }
+            Action::OpenRoom(id) => {
+                if let Some(r) = self.room_mut(id) {
+                    r.unread = 0;
+                    self.active = Some(id);
+                }
+            }
+            Action::SwitchRoom(step) => {
+                let order = self.room_order();
+                if order.is_empty() {
+                    return;
+                }
+                let len = i64::try_from(order.len()).unwrap_or(i64::MAX);
+                let at = self
+                    .active
+                    .and_then(|id| order.iter().position(|r| *r == id))
+                    .and_then(|i| i64::try_from(i).ok())
+                    .unwrap_or(0);
+                let next = (at + i64::from(step)).rem_euclid(len);
+                if let Some(id) = usize::try_from(next).ok().and_then(|i| order.get(i)) {
+                    self.apply(Action::OpenRoom(*id));
+                }
+            }
+            Action::Notice {
+                room,
+                text,
+                time_ms,
+            } => {
+                if let Some(r) = self.room_mut(room) {
+                    r.push(Entry {
+                        time_ms,
+                        kind: EntryKind::Notice(text),
+                    });
+                }
+            }
+            Action::HandshakeMeasured(ms) => self.metrics.handshake_ms = Some(ms),
+            Action::SignInMeasured {
+                sign_in_ms,
+                page_ms,
+            } => {
+                self.metrics.sign_in_ms.get_or_insert(sign_in_ms);
+                self.metrics.page_to_signed_in_ms.get_or_insert(page_ms);
+            }
+        }
+    }
+
+    fn set_membership(&mut self, id: RoomId, membership: Membership) {
+        if let Some(r) = self.room_mut(id) {
+            r.membership = membership;
+        }
+    }
+}
+
+fn own_id(kind: &EntryKind) -> Option<u64> {
+    match kind {
+        EntryKind::Message {
+            own: Some((id, _)), ..
+        } => Some(*id),
+        _ => None,
+    }
+}
+
+impl Reducible for ChatState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut state = Rc::unwrap_or_clone(self);
+        state.apply(action);
+        state.revision = state.revision.wrapping_add(1);
+        Rc::new(state)
+    }
+}
+
+#[cfg(test)]
+mod tests;

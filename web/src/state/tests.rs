@@ -1,0 +1,222 @@
+//! Reducer tests: every action on a small, known state.
+
+use super::*;
+
+fn listing(id: RoomId, name: &str, members: &[&str]) -> RoomListing {
+    RoomListing {
+        id,
+        name: name.to_owned(),
+        members: Some(members.iter().map(|m| (*m).to_owned()).collect()),
+    }
+}
+
+fn reduce(state: ChatState, actions: impl IntoIterator<Item = Action>) -> ChatState {
+    let mut state = Rc::new(state);
+    for action in actions {
+        state = state.reduce(action);
+    }
+    Rc::unwrap_or_clone(state)
+}
+
+fn signed_in_alice() -> ChatState {
+    reduce(
+        ChatState::default(),
+        [
+            Action::SignInStarted {
+                username: "alice".into(),
+            },
+            Action::SignedIn(vec![
+                listing(1, "general", &["bob"]),
+                listing(2, "Random", &[]),
+                listing(3, "ops", &[]),
+            ]),
+        ],
+    )
+}
+
+fn joined(room: RoomId, user: &str) -> Action {
+    Action::MemberJoined {
+        room,
+        user: user.into(),
+        all_users: vec![user.into()],
+        time_ms: 10,
+    }
+}
+
+#[test]
+fn sign_in_lists_rooms_and_every_action_bumps_the_revision() {
+    let s = signed_in_alice();
+    assert!(s.signed_in);
+    assert_eq!(s.revision, 2);
+    assert_eq!(s.rooms.len(), 3);
+    assert_eq!(s.active, Some(1), "first room in sidebar order opens");
+    assert_eq!(s.room_order(), [1, 3, 2], "names sort case-insensitively");
+}
+
+#[test]
+fn joined_rooms_sort_first_and_rejoins_are_quiet() {
+    let s = reduce(signed_in_alice(), [joined(3, "alice"), joined(2, "alice")]);
+    assert_eq!(s.room_order(), [3, 2, 1]);
+    assert_eq!(s.rooms[&3].membership, Membership::In);
+    assert_eq!(s.rooms[&3].timeline.len(), 1);
+    // After a reconnect the server confirms the join again: no second event.
+    let s = reduce(s, [joined(3, "alice")]);
+    assert_eq!(s.rooms[&3].timeline.len(), 1);
+}
+
+#[test]
+fn unread_counts_rise_elsewhere_and_clear_on_open() {
+    let msg = |room| Action::Message {
+        room,
+        sender: "bob".into(),
+        text: "hi".into(),
+        time_ms: 5,
+    };
+    let s = reduce(signed_in_alice(), [msg(1), msg(2), msg(2)]);
+    assert_eq!((s.rooms[&1].unread, s.rooms[&2].unread), (0, 2));
+    let s = reduce(s, [Action::OpenRoom(2)]);
+    assert_eq!((s.active, s.rooms[&2].unread), (Some(2), 0));
+}
+
+#[test]
+fn own_messages_go_pending_then_sent_or_failed() {
+    let queued = |local_id, text: &str| Action::OwnMessageQueued {
+        local_id,
+        room: 1,
+        text: text.into(),
+        time_ms: 1,
+    };
+    let s = reduce(
+        signed_in_alice(),
+        [
+            queued(7, "one"),
+            queued(8, "two"),
+            Action::OwnMessageDelivery {
+                local_id: 7,
+                delivery: Delivery::Sent,
+                time_ms: Some(99),
+            },
+            Action::OwnMessageDelivery {
+                local_id: 8,
+                delivery: Delivery::Failed("nope".into()),
+                time_ms: None,
+            },
+        ],
+    );
+    let states: Vec<_> = s.rooms[&1]
+        .timeline
+        .iter()
+        .map(|e| match &e.kind {
+            EntryKind::Message {
+                sender,
+                own: Some((_, d)),
+                ..
+            } => (sender.clone(), d.clone()),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("alice".to_owned(), Delivery::Sent),
+            ("alice".to_owned(), Delivery::Failed("nope".into())),
+        ]
+    );
+}
+
+#[test]
+fn switching_rooms_wraps_around_the_sidebar_order() {
+    let s = signed_in_alice();
+    let s = reduce(s, [Action::SwitchRoom(-1)]);
+    assert_eq!(s.active, Some(2));
+    let s = reduce(s, [Action::SwitchRoom(1), Action::SwitchRoom(1)]);
+    assert_eq!(s.active, Some(3));
+}
+
+#[test]
+fn room_list_changes_keep_the_sidebar_current() {
+    let s = reduce(
+        signed_in_alice(),
+        [
+            Action::RoomUpserted {
+                id: 9,
+                name: "new".into(),
+            },
+            Action::RoomUpserted {
+                id: 3,
+                name: "operations".into(),
+            },
+            Action::RoomRemoved(1),
+        ],
+    );
+    assert_eq!(s.rooms[&3].name, "operations");
+    assert!(s.rooms.contains_key(&9) && !s.rooms.contains_key(&1));
+    assert_ne!(s.active, Some(1), "a deleted open room closes");
+    assert!(s.error.as_deref().unwrap_or("").contains("general"));
+    let s = reduce(s, [Action::RoomsListed(vec![listing(9, "new", &[])])]);
+    assert_eq!(s.rooms.keys().copied().collect::<Vec<_>>(), [9]);
+    assert_eq!(s.active, Some(9));
+}
+
+#[test]
+fn members_follow_joined_and_left() {
+    let s = reduce(
+        signed_in_alice(),
+        [
+            joined(1, "alice"),
+            Action::MemberJoined {
+                room: 1,
+                user: "carol".into(),
+                all_users: vec!["alice".into(), "bob".into(), "carol".into()],
+                time_ms: 11,
+            },
+            Action::MemberLeft {
+                room: 1,
+                user: "bob".into(),
+                time_ms: 12,
+            },
+        ],
+    );
+    let members: Vec<_> = s.rooms[&1].members.iter().cloned().collect();
+    assert_eq!(members, ["alice", "carol"]);
+    let s = reduce(
+        s,
+        [Action::MemberLeft {
+            room: 1,
+            user: "alice".into(),
+            time_ms: 13,
+        }],
+    );
+    assert_eq!(s.rooms[&1].membership, Membership::Out);
+}
+
+#[test]
+fn another_user_signing_in_starts_clean_and_stop_returns_to_the_form() {
+    let s = reduce(
+        signed_in_alice(),
+        [
+            Action::Stopped("Wrong password.".into()),
+            Action::SignInStarted {
+                username: "bob".into(),
+            },
+        ],
+    );
+    assert!(!s.signed_in && s.rooms.is_empty());
+    assert_eq!(s.phase, Phase::Idle);
+    assert_eq!(s.error, None, "a new attempt clears the old error");
+}
+
+#[test]
+fn timelines_are_bounded() {
+    let mut s = signed_in_alice();
+    for i in 0..(MAX_TIMELINE_ENTRIES as u64 + 5) {
+        s.apply(Action::Notice {
+            room: 1,
+            text: i.to_string(),
+            time_ms: i,
+        });
+    }
+    let t = &s.rooms[&1].timeline;
+    assert_eq!(t.len(), MAX_TIMELINE_ENTRIES);
+    assert_eq!(t[0].time_ms, 5);
+}
