@@ -389,6 +389,10 @@ async fn write_loop(
             }
             bytes.push(b'\n');
         }
+        frames.clear();
+        if frames.capacity() > 256 {
+            frames.shrink_to(64);
+        }
         if !bytes.is_empty() {
             match timeout(write_timeout, socket.write_all(&bytes)).await {
                 Ok(Ok(())) => {}
@@ -402,7 +406,9 @@ async fn write_loop(
                 }
             }
             bytes.clear();
-            if bytes.capacity() > 256 * 1024 {
+            // Keep a small buffer between bursts: thousands of idle connections
+            // must not each hold on to their largest burst.
+            if bytes.capacity() > 16 * 1024 {
                 bytes = Vec::new();
             }
         }

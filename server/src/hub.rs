@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use miricat_shared::packet::room::{Joined, Left, RoomInfo, RoomRef, RoomSummary};
 use miricat_shared::{Body, Packet, PacketId, RoomId};
 
-use crate::outbox::{Frame, Outbox};
+use crate::outbox::{Frame, Outbox, PushError};
 use crate::store::rooms::StoredRoom;
 
 /// A connection's server-wide number, for logs and membership.
@@ -71,7 +71,7 @@ impl Inner {
     fn push_to(&self, conns: impl IntoIterator<Item = ConnId>, frame: &Frame) {
         for id in conns {
             if let Some(member) = self.conns.get(&id)
-                && member.outbox.push(frame.clone()).is_err()
+                && member.outbox.push(frame.clone()) == Err(PushError::Overflow)
             {
                 tracing::info!(conn = id, "closing a connection that cannot keep up");
             }

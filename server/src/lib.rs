@@ -31,7 +31,8 @@
 //! - [`outbox`]: each connection's bounded outbound queue.
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
-//! - [`password`]: argon2id hashing off the reactor; random secrets and IDs.
+//! - [`password`]: argon2id hashing off the reactor.
+//! - [`random`]: the generated root password and image IDs.
 //! - [`rate`], [`ip_limit`], [`shutdown`]: limits and the shutdown signal.
 
 // Nothing here may panic on input: no unwrap/expect outside tests.
@@ -46,6 +47,7 @@ pub mod ip_limit;
 pub mod outbox;
 pub mod password;
 pub mod proxy;
+pub mod random;
 pub mod rate;
 pub mod running;
 pub mod server;

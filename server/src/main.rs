@@ -89,6 +89,15 @@ struct Args {
     /// behind is disconnected.
     #[arg(long, env = "MIRICAT_MAX_OUTBOUND_BYTES", default_value_t = 8 * 1024 * 1024)]
     max_outbound_bytes: usize,
+
+    /// Argon2id memory cost in KiB for new password hashes (existing hashes keep
+    /// theirs). Lower it only for benchmarks and tests.
+    #[arg(long, env = "MIRICAT_ARGON2_MEMORY_KIB", default_value_t = argon2::Params::DEFAULT_M_COST)]
+    argon2_memory_kib: u32,
+
+    /// Argon2id iterations for new password hashes.
+    #[arg(long, env = "MIRICAT_ARGON2_ITERATIONS", default_value_t = argon2::Params::DEFAULT_T_COST)]
+    argon2_iterations: u32,
 }
 
 fn parse_net(s: &str) -> Result<IpNet, String> {
@@ -135,6 +144,8 @@ impl Args {
             burst: self.rate_burst,
         };
         config.outbound.max_bytes = self.max_outbound_bytes;
+        config.password_hashing.memory_kib = self.argon2_memory_kib;
+        config.password_hashing.iterations = self.argon2_iterations;
         config
     }
 }

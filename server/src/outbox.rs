@@ -38,9 +38,14 @@ impl Frame {
     }
 }
 
-/// The queue is over its bounds; the connection has been closed.
+/// Why a push was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Overflow;
+pub enum PushError {
+    /// This push went over the bounds: the connection has just been closed.
+    Overflow,
+    /// The connection was already closed.
+    Closed,
+}
 
 #[derive(Debug, Default)]
 struct Queue {
@@ -85,9 +90,9 @@ impl Outbox {
     }
 
     /// Queues a push; closes the connection when it would go over the bounds.
-    pub fn push(&self, frame: Frame) -> Result<(), Overflow> {
+    pub fn push(&self, frame: Frame) -> Result<(), PushError> {
         if self.is_closed() {
-            return Err(Overflow);
+            return Err(PushError::Closed);
         }
         {
             let mut q = self.lock();
@@ -96,7 +101,7 @@ impl Outbox {
             {
                 drop(q);
                 self.close();
-                return Err(Overflow);
+                return Err(PushError::Overflow);
             }
             q.bytes += frame.cost();
             q.pushed_bytes += frame.cost();
@@ -204,8 +209,9 @@ mod tests {
         });
         outbox.push(text("a")).unwrap();
         outbox.push(text("b")).unwrap();
-        assert_eq!(outbox.push(text("c")), Err(Overflow));
+        assert_eq!(outbox.push(text("c")), Err(PushError::Overflow));
         assert!(outbox.is_closed());
+        assert_eq!(outbox.push(text("d")), Err(PushError::Closed));
         let mut out = Vec::new();
         assert!(!outbox.take_all(&mut out).await);
         outbox.closed().await;

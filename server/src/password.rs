@@ -18,8 +18,8 @@ pub enum PasswordError {
     #[error("argon2: {0}")]
     Argon2(String),
     /// The system random source failed.
-    #[error("random source failed: {0}")]
-    Random(String),
+    #[error(transparent)]
+    Random(#[from] crate::random::RandomError),
     /// The blocking task was cancelled (shutdown).
     #[error("password task did not finish")]
     Cancelled,
@@ -51,7 +51,7 @@ impl Passwords {
     /// A PHC-format argon2id hash of `password` with a fresh random salt.
     pub fn hash_blocking(&self, password: &str) -> Result<String, PasswordError> {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| PasswordError::Random(e.to_string()))?;
+        crate::random::fill(&mut salt)?;
         let salt =
             SaltString::encode_b64(&salt).map_err(|e| PasswordError::Argon2(e.to_string()))?;
         Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
@@ -93,28 +93,6 @@ impl Passwords {
     }
 }
 
-/// A random root password: 24 characters from a 62-letter alphabet (about 142 bits).
-pub fn generate_password() -> Result<String, PasswordError> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut out = String::with_capacity(24);
-    while out.len() < 24 {
-        let mut byte = [0u8; 1];
-        getrandom::fill(&mut byte).map_err(|e| PasswordError::Random(e.to_string()))?;
-        // Rejection sampling keeps every letter equally likely.
-        if usize::from(byte[0]) < 248 {
-            out.push(char::from(ALPHABET[usize::from(byte[0]) % ALPHABET.len()]));
-        }
-    }
-    Ok(out)
-}
-
-/// A random 128-bit ID as 32 lowercase hex digits: image IDs must not be guessable.
-pub fn random_id() -> Result<String, PasswordError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| PasswordError::Random(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,15 +105,5 @@ mod tests {
         assert!(p.verify("hunter2".into(), hash.clone()).await.unwrap());
         assert!(!p.verify("hunter3".into(), hash).await.unwrap());
         assert!(p.verify("x".into(), "garbage".into()).await.is_err());
-    }
-
-    #[test]
-    fn generated_secrets_look_right() {
-        let pw = generate_password().unwrap();
-        assert_eq!(pw.len(), 24);
-        assert!(pw.chars().all(|c| c.is_ascii_alphanumeric()));
-        let id = random_id().unwrap();
-        assert_eq!(id.len(), 32);
-        assert_ne!(id, random_id().unwrap());
     }
 }

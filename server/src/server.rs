@@ -14,7 +14,8 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::images::{ImageFiles, sweep_unreferenced};
 use crate::ip_limit::IpLimits;
-use crate::password::{PasswordError, Passwords, generate_password};
+use crate::password::{PasswordError, Passwords};
+use crate::random::{RandomError, generate_password};
 use crate::shutdown::Shutdown;
 use crate::store::{Store, StoreError};
 
@@ -30,6 +31,9 @@ pub enum ServerError {
     /// Password hashing failed (bad parameters or no randomness).
     #[error(transparent)]
     Password(#[from] PasswordError),
+    /// The system random source failed.
+    #[error(transparent)]
+    Random(#[from] RandomError),
     /// The image directory could not be prepared.
     #[error("image directory: {0}")]
     Images(#[source] std::io::Error),

@@ -13,7 +13,7 @@ use tokio::io::AsyncReadExt;
 use super::internal_error;
 use crate::connection::Conn;
 use crate::images::{MAX_UPLOADS_PER_CONNECTION, UploadError, is_image_id};
-use crate::password::random_id;
+use crate::random::random_id;
 use crate::store::images::StoredImage;
 
 /// Longest accepted file name, in bytes.
