@@ -32,16 +32,24 @@ pub(crate) async fn serve_tcp(
         }
     };
     let peer = Peer { remote, local };
-    match &shared.config.tls {
-        None => serve_http(stream, peer, shared, shutdown).await,
-        Some(tls) => {
-            let handshake = timeout(shared.config.request_timeout, tls.acceptor.accept(stream));
-            match handshake.await {
-                Ok(Ok(stream)) => serve_http(stream, peer, shared, shutdown).await,
-                Ok(Err(error)) => debug!(client = %remote.ip(), %error, "TLS handshake failed"),
-                Err(_) => debug!(client = %remote.ip(), "TLS handshake timed out"),
-            }
-        }
+    if shared.config.tls.is_some() {
+        // Boxed: rustls state is large, and plain connections should not reserve
+        // room for it in every task.
+        Box::pin(serve_tls(stream, peer, shared, shutdown)).await;
+    } else {
+        serve_http(stream, peer, shared, shutdown).await;
+    }
+}
+
+async fn serve_tls(stream: TcpStream, peer: Peer, shared: Arc<Shared>, shutdown: ShutdownSignal) {
+    let Some(tls) = &shared.config.tls else {
+        return;
+    };
+    let handshake = timeout(shared.config.request_timeout, tls.acceptor.accept(stream));
+    match handshake.await {
+        Ok(Ok(stream)) => serve_http(stream, peer, Arc::clone(&shared), shutdown).await,
+        Ok(Err(error)) => debug!(client = %peer.remote.ip(), %error, "TLS handshake failed"),
+        Err(_) => debug!(client = %peer.remote.ip(), "TLS handshake timed out"),
     }
 }
 

@@ -8,22 +8,25 @@
 //! decoder holds at most one line. Nothing is ever dropped silently: if a side
 //! cannot keep up the other waits; if a side fails the connection closes.
 //!
-//! The upstream socket is used through `&TcpStream` (readiness plus `try_read` /
-//! `try_write`) so both pumps share it without a split, and reads go through one
-//! scratch buffer per worker thread: an idle connection owns no read buffer.
+//! The upstream socket is split into borrowed halves (no allocation), and its reads
+//! land in one scratch buffer per worker thread, borrowed only within a poll: an
+//! idle connection owns no read buffer.
 
 use std::cell::RefCell;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use miricat_shared::codec::{LineDecoder, LineError};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::net::tcp::{ReadHalf, WriteHalf};
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -105,10 +108,11 @@ pub(crate) async fn relay<S>(
     );
     let (mut ws_tx, mut ws_rx) = ws.split();
     let reason = match connect_upstream(&target, &shared, &mut shutdown).await {
-        Ok(tcp) => {
+        Ok(mut tcp) => {
+            let (mut up_rx, mut up_tx) = tcp.split();
             let reason = tokio::select! {
-                r = browser_to_upstream(&mut ws_rx, &tcp, &shared, &stats, started) => r,
-                r = upstream_to_browser(&mut ws_tx, &tcp, &shared, &stats, started) => r,
+                r = browser_to_upstream(&mut ws_rx, &mut up_tx, &shared, &stats, started) => r,
+                r = upstream_to_browser(&mut ws_tx, &mut up_rx, &shared, &stats, started) => r,
                 r = idle_watch(&stats, started, shared.config.idle_timeout) => r,
                 () = shutdown.wait() => CloseReason::Shutdown,
             };
@@ -149,7 +153,7 @@ async fn connect_upstream(
         r = connect => r,
         () = shutdown.wait() => return Err(CloseReason::Shutdown),
     };
-    let tcp = match result {
+    let mut tcp = match result {
         Ok(Ok(tcp)) => tcp,
         Ok(Err(error)) => {
             warn!(conn = target.id, upstream = %target.upstream_addr, %error, "upstream connect failed");
@@ -168,7 +172,7 @@ async fn connect_upstream(
     }
     if shared.config.upstream_proxy_protocol {
         let header = proxy_header(target.client, target.local);
-        if let Err(error) = write_all(&tcp, &header).await {
+        if let Err(error) = tcp.write_all(&header).await {
             warn!(conn = target.id, %error, "writing the PROXY header failed");
             shared.metrics.upstream_error(UpstreamError::Io);
             return Err(CloseReason::UpstreamFailed);
@@ -177,25 +181,11 @@ async fn connect_upstream(
     Ok(tcp)
 }
 
-/// Writes all of `bytes` to the upstream through a shared reference.
-async fn write_all(tcp: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
-    while !bytes.is_empty() {
-        tcp.writable().await?;
-        match tcp.try_write(bytes) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => bytes = &bytes[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
 /// Browser frames to server lines: each text frame plus `\n`, batched when the
 /// browser has sent several before we got to them.
 async fn browser_to_upstream<S>(
     ws_rx: &mut WsSource<S>,
-    tcp: &TcpStream,
+    up_tx: &mut WriteHalf<'_>,
     shared: &Shared,
     stats: &Stats,
     started: Instant,
@@ -214,7 +204,7 @@ where
             end = take_frame(item, &mut batch, &mut frames, stats).err();
         }
         if !batch.is_empty() {
-            if let Err(error) = write_all(tcp, &batch).await {
+            if let Err(error) = up_tx.write_all(&batch).await {
                 debug!(%error, "writing to the upstream failed");
                 shared.metrics.upstream_error(UpstreamError::Io);
                 return CloseReason::UpstreamFailed;
@@ -274,7 +264,7 @@ fn take_frame(
 /// Server lines to browser frames, and the keepalive pings (they share the sink).
 async fn upstream_to_browser<S>(
     ws_tx: &mut WsSink<S>,
-    tcp: &TcpStream,
+    up_rx: &mut ReadHalf<'_>,
     shared: &Shared,
     stats: &Stats,
     started: Instant,
@@ -286,8 +276,8 @@ where
     let mut decoder = LineDecoder::new(max_line);
     let mut ping = ping_interval(shared.config.ping_interval);
     loop {
-        let readable = tokio::select! {
-            r = tcp.readable() => r,
+        let read = tokio::select! {
+            r = read_into(up_rx, &mut decoder) => r,
             () = next_tick(&mut ping) => {
                 if stats.awaiting_pong.swap(true, Ordering::Relaxed) {
                     return CloseReason::PongTimeout;
@@ -298,22 +288,10 @@ where
                 continue;
             }
         };
-        if let Err(error) = readable {
-            debug!(%error, "upstream socket failed");
-            shared.metrics.upstream_error(UpstreamError::Io);
-            return CloseReason::UpstreamFailed;
-        }
-        let read = SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            let n = tcp.try_read(&mut scratch)?;
-            decoder.push(&scratch[..n]);
-            Ok::<_, io::Error>(n)
-        });
         let n = match read {
             // A partial last line is dropped with the connection: it cannot be a packet.
             Ok(0) => return CloseReason::UpstreamClosed,
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
             Err(error) => {
                 debug!(%error, "reading from the upstream failed");
                 shared.metrics.upstream_error(UpstreamError::Io);
@@ -360,6 +338,26 @@ where
             decoder = LineDecoder::new(max_line);
         }
     }
+}
+
+/// Reads what the upstream has into the decoder, through the thread's scratch
+/// buffer. Cancel-safe: bytes are pushed within the poll that read them.
+async fn read_into(up_rx: &mut ReadHalf<'_>, decoder: &mut LineDecoder) -> io::Result<usize> {
+    std::future::poll_fn(|cx| {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut *up_rx).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) => {
+                    decoder.push(buf.filled());
+                    Poll::Ready(Ok(buf.filled().len()))
+                }
+                Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+    })
+    .await
 }
 
 fn ping_interval(period: Duration) -> Option<Interval> {
