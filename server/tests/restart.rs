@@ -141,3 +141,18 @@ async fn messages_are_stored() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[tokio::test]
+async fn stopping_closes_clients_and_flushes() {
+    let server = TestServer::start().await;
+    let mut c = server.root().await;
+    let mut idle = server.client().await;
+    let TestServer { server, dir } = server;
+    let stop = tokio::spawn(server.stop());
+    c.read_until_closed().await;
+    idle.read_until_closed().await;
+    stop.await.unwrap().unwrap();
+    // The WAL was checkpointed into the database file on close.
+    let wal = dir.path().join("miricat.db-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+}

@@ -192,3 +192,28 @@ async fn root_left(root: &mut Client) -> Option<Packet> {
         }
     }
 }
+
+#[tokio::test]
+async fn a_fast_client_is_throttled_not_refused() {
+    let server = TestServer::start_with(|c| {
+        c.rate_limit.per_second = 40.0;
+        c.rate_limit.burst = 5;
+    })
+    .await;
+    let mut c = server.root().await;
+    let started = tokio::time::Instant::now();
+    let mut ids = Vec::new();
+    for _ in 0..45 {
+        let out = c.session.require_room_list().unwrap();
+        c.send(&out).await;
+        ids.push(out.id);
+    }
+    for id in ids {
+        assert!(matches!(
+            c.reply(id).await,
+            miricat_shared::session::Event::Reply { .. }
+        ));
+    }
+    // 45 requests, 5 free: at least a second of pacing at 40 per second.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+}
