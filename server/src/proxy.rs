@@ -43,9 +43,11 @@ pub fn detect(bytes: &[u8]) -> Detect {
                 (Command::Proxy, Addresses::IPv4(a)) => {
                     Some(SocketAddr::new(IpAddr::V4(a.source_address), a.source_port))
                 }
-                (Command::Proxy, Addresses::IPv6(a)) => {
-                    Some(SocketAddr::new(IpAddr::V6(a.source_address), a.source_port))
-                }
+                // A v4 client behind a v6 listener arrives mapped: log it as v4.
+                (Command::Proxy, Addresses::IPv6(a)) => Some(SocketAddr::new(
+                    IpAddr::V6(a.source_address).to_canonical(),
+                    a.source_port,
+                )),
                 _ => None,
             };
             Detect::Header {
@@ -177,6 +179,33 @@ mod tests {
         assert!(matches!(detect(&bytes), Detect::Header { source: Some(s), .. } if s == src6));
     }
 
+    #[test]
+    fn reads_hand_written_headers_like_the_bridge_sends() {
+        // LOCAL, unspecified family: a health check; the TCP peer is the client.
+        let mut local = SIGNATURE.to_vec();
+        local.extend_from_slice(&[0x20, 0x00, 0, 0]);
+        assert_eq!(
+            detect(&local),
+            Detect::Header {
+                source: None,
+                len: 16
+            }
+        );
+        // PROXY over TCP/IPv4: 192.0.2.10:51000 -> 198.51.100.1:8080.
+        let mut v4 = SIGNATURE.to_vec();
+        v4.extend_from_slice(&[0x21, 0x11, 0, 12, 192, 0, 2, 10, 198, 51, 100, 1]);
+        v4.extend_from_slice(&51000u16.to_be_bytes());
+        v4.extend_from_slice(&8080u16.to_be_bytes());
+        let source = "192.0.2.10:51000".parse().ok();
+        assert_eq!(detect(&v4), Detect::Header { source, len: 28 });
+        // An IPv4 client mapped into an IPv6 header comes out as IPv4.
+        let src: SocketAddr = "[::ffff:192.0.2.10]:1".parse().unwrap();
+        let dst: SocketAddr = "[::1]:2".parse().unwrap();
+        let bytes = header(src, dst);
+        let expected = "192.0.2.10:1".parse().ok();
+        assert!(matches!(detect(&bytes), Detect::Header { source, .. } if source == expected));
+    }
+
     #[tokio::test]
     async fn prelude_keeps_the_bytes_after_the_header() {
         let src: SocketAddr = "198.51.100.2:1234".parse().unwrap();
@@ -225,7 +254,8 @@ mod proptests {
                 ((std::net::Ipv4Addr::new(a[0], a[1], a[2], a[3]), ports.0).into(), (std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]), ports.1).into())
             };
             let bytes = Builder::with_addresses(Version::Two | Command::Proxy, Protocol::Stream, (src, dst)).build().unwrap();
-            prop_assert_eq!(detect(&bytes), Detect::Header { source: Some(src), len: bytes.len() });
+            let carried = SocketAddr::new(src.ip().to_canonical(), src.port());
+            prop_assert_eq!(detect(&bytes), Detect::Header { source: Some(carried), len: bytes.len() });
             for cut in 0..bytes.len() {
                 prop_assert_eq!(detect(&bytes[..cut]), Detect::NeedMore);
             }

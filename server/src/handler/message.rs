@@ -119,8 +119,14 @@ fn stamp(conn: &Conn) -> (String, u64) {
 /// Stores the message, answers the sender and pushes to the room's other members.
 async fn deliver(conn: &mut Conn, id: PacketId, room: RoomId, stored: NewMessage, body: Body) {
     let shared = conn.shared.clone();
-    if let Err(e) = shared.store.insert_message(stored).await {
-        return internal_error(conn, &id, &e).await;
+    match shared.store.insert_message(stored).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return conn
+                .error(&id, ErrorKind::MessageDataIncorrect, "no such image")
+                .await;
+        }
+        Err(e) => return internal_error(conn, &id, &e).await,
     }
     let push = Packet::in_room(PacketId::DontHaveId, room, body.clone()).encode();
     shared

@@ -44,9 +44,16 @@ pub struct NewMessage {
 
 impl Store {
     /// Stores a message (and marks its uploaded image referenced) in one transaction.
-    pub async fn insert_message(&self, message: NewMessage) -> Result<(), StoreError> {
+    /// Returns `false`, storing nothing, when the referenced image no longer exists
+    /// (the unreferenced-image sweep removed it a moment ago).
+    pub async fn insert_message(&self, message: NewMessage) -> Result<bool, StoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
+            if let Some(id) = &message.image_id
+                && tx.execute("UPDATE images SET referenced = 1 WHERE id = ?1", [id])? == 0
+            {
+                return Ok(false);
+            }
             tx.execute(
                 "INSERT INTO messages (room, username, time_ms, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -57,11 +64,8 @@ impl Store {
                     message.body
                 ],
             )?;
-            if let Some(id) = &message.image_id {
-                tx.execute("UPDATE images SET referenced = 1 WHERE id = ?1", [id])?;
-            }
             tx.commit()?;
-            Ok(())
+            Ok(true)
         })
         .await
     }
