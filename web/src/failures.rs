@@ -40,7 +40,11 @@ pub fn explain_close(code: u16, reason: &str, ever_opened: bool) -> String {
 pub fn explain_error(error: &ErrorPacket) -> String {
     let plain = error.kind.explanation();
     let message = error.message.trim();
-    if message.is_empty() || plain.eq_ignore_ascii_case(message) {
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('.')
+            .eq_ignore_ascii_case(b.trim_end_matches('.'))
+    };
+    if message.is_empty() || same(plain, message) {
         plain.to_owned()
     } else {
         format!("{plain} ({message})")
@@ -67,6 +71,12 @@ mod tests {
     fn mcp_errors_use_the_shared_explanations() {
         let e = ErrorPacket::new(ErrorKind::UserPasswordInvalid, "");
         assert_eq!(explain_error(&e), "Wrong password.");
+        let e = ErrorPacket::new(ErrorKind::UserPasswordInvalid, "wrong password");
+        assert_eq!(
+            explain_error(&e),
+            "Wrong password.",
+            "no echo of the same words"
+        );
         let e = ErrorPacket::new(ErrorKind::RoomNotFound, "no room 9");
         assert_eq!(explain_error(&e), "That room does not exist. (no room 9)");
     }

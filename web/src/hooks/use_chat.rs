@@ -15,19 +15,28 @@ use crate::state::{Action, ChatState};
 pub struct ChatContext {
     state: UseReducerHandle<ChatState>,
     connection: Connection,
+    /// The state's revision when this context was made. The handle itself always
+    /// reads the latest state (Yew 0.23), so it cannot tell an old context from a new
+    /// one: this snapshot does.
+    revision: u64,
 }
 
 impl PartialEq for ChatContext {
     fn eq(&self, other: &Self) -> bool {
         // Every action bumps the revision: no need to compare rooms and timelines.
-        self.state.revision == other.state.revision && self.connection == other.connection
+        self.revision == other.revision && self.connection == other.connection
     }
 }
 
 impl ChatContext {
     /// Pairs the reducer with the connection that feeds it.
     pub fn new(state: UseReducerHandle<ChatState>, connection: Connection) -> Self {
-        Self { state, connection }
+        let revision = state.revision;
+        Self {
+            state,
+            connection,
+            revision,
+        }
     }
 
     /// The state to render.

@@ -1,0 +1,355 @@
+//! One headless Chromium session driven through chromedriver, with the app's test
+//! hooks (`data-testid` attributes) wrapped as the steps a person takes.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::chromedriver::Chromedriver;
+use crate::{STEP_TIMEOUT, wait};
+
+/// Chromium flags for running as root in a container without a display.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--window-size=1280,800",
+];
+
+/// A browser session with the app open.
+pub struct Browser {
+    client: Client,
+    // Kept until the session closes: Chromium's fresh profile.
+    _profile: TempDir,
+}
+
+/// What a message looks like in the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenMessage {
+    /// `data-sender`.
+    pub sender: String,
+    /// The message text.
+    pub text: String,
+    /// `data-status` for our own messages (`pending`, `sent`, `failed`).
+    pub status: Option<String>,
+}
+
+impl Browser {
+    /// Starts a session with a fresh profile and opens `url`.
+    pub async fn open(driver: &Chromedriver, url: &str) -> Result<Self> {
+        let profile = tempfile::tempdir().context("creating a Chromium profile directory")?;
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| (*a).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": driver.chromium(), "args": args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url())
+            .await
+            .context("starting a Chromium session through chromedriver")?;
+        client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        let browser = Self {
+            client,
+            _profile: profile,
+        };
+        browser
+            .element("login-username")
+            .await
+            .context("the sign-in form never appeared")?;
+        Ok(browser)
+    }
+
+    /// The raw WebDriver client, for anything not wrapped here.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits for the element with `data-testid` `id`.
+    pub async fn element(&self, id: &str) -> Result<Element> {
+        let css = format!("[data-testid='{id}']");
+        self.client
+            .wait()
+            .at_most(STEP_TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await
+            .with_context(|| format!("waiting for [data-testid='{id}']"))
+    }
+
+    /// Runs `script` in the page and returns its result.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.client
+            .execute(script, args)
+            .await
+            .with_context(|| format!("running script: {script}"))
+    }
+
+    /// Types into an input (replacing what it held).
+    pub async fn fill(&self, id: &str, text: &str) -> Result<()> {
+        let input = self.element(id).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Clicks the element with `data-testid` `id`.
+    pub async fn click(&self, id: &str) -> Result<()> {
+        self.element(id).await?.click().await?;
+        Ok(())
+    }
+
+    /// The connection pill's `data-state`.
+    pub async fn connection_state(&self) -> Result<String> {
+        let value = self
+            .js(
+                "const e = document.querySelector(\"[data-testid='connection-status']\"); \
+                 return e ? e.dataset.state : null;",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the connection pill shows `state`.
+    pub async fn wait_for_state(&self, state: &str) -> Result<()> {
+        wait::until(
+            &format!("connection state {state:?}"),
+            STEP_TIMEOUT,
+            || async { Ok((self.connection_state().await? == state).then_some(())) },
+        )
+        .await
+    }
+
+    /// A `data-*` attribute of the connection pill (the app's own measurements).
+    pub async fn status_figure(&self, attribute: &str) -> Result<Option<f64>> {
+        let value = self
+            .js(
+                "const e = document.querySelector(\"[data-testid='connection-status']\"); \
+                 return e ? e.getAttribute(arguments[0]) : null;",
+                vec![json!(attribute)],
+            )
+            .await?;
+        Ok(value.as_str().and_then(|v| v.parse().ok()))
+    }
+
+    /// Fills the sign-in form and presses Sign in (or Create account).
+    pub async fn submit_sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        register: bool,
+    ) -> Result<()> {
+        self.fill("login-username", username).await?;
+        self.fill("login-password", password).await?;
+        self.click(if register {
+            "register-submit"
+        } else {
+            "login-submit"
+        })
+        .await
+    }
+
+    /// Signs in (or registers) and waits until online.
+    pub async fn sign_in(&self, username: &str, password: &str, register: bool) -> Result<()> {
+        self.submit_sign_in(username, password, register).await?;
+        self.wait_for_state("online")
+            .await
+            .with_context(|| format!("{username} did not get online"))?;
+        self.element("room-list").await?;
+        Ok(())
+    }
+
+    /// The text of the error banner, once one shows.
+    pub async fn wait_for_error(&self) -> Result<String> {
+        let banner = self.element("error-banner").await?;
+        Ok(banner.text().await?)
+    }
+
+    /// The ID of the room called `name` in the sidebar, once it is listed.
+    pub async fn wait_for_room(&self, name: &str) -> Result<String> {
+        wait::until(
+            &format!("room {name:?} in the sidebar"),
+            STEP_TIMEOUT,
+            || async {
+                let id = self
+                .js(
+                    "const e = [...document.querySelectorAll(\"[data-testid^='room-entry-']\")] \
+                       .find(e => e.querySelector('.room-name')?.textContent === arguments[0]); \
+                     return e ? e.dataset.testid.slice('room-entry-'.length) : null;",
+                    vec![json!(name)],
+                )
+                .await?;
+                Ok(id.as_str().map(str::to_owned))
+            },
+        )
+        .await
+    }
+
+    /// Opens the room called `name` and joins it, waiting until joined.
+    pub async fn join_room(&self, name: &str) -> Result<()> {
+        let id = self.wait_for_room(name).await?;
+        self.click(&format!("room-entry-{id}")).await?;
+        self.click("room-join").await?;
+        self.element("room-leave")
+            .await
+            .with_context(|| format!("joining {name:?}"))?;
+        Ok(())
+    }
+
+    /// Types `text` in the composer and presses Enter.
+    pub async fn send(&self, text: &str) -> Result<()> {
+        let input = self.element("message-input").await?;
+        input.send_keys(text).await?;
+        input.send_keys(&Key::Enter.to_string()).await?;
+        Ok(())
+    }
+
+    /// Every message in the open room's timeline.
+    pub async fn messages(&self) -> Result<Vec<SeenMessage>> {
+        let value = self
+            .js(
+                "return [...document.querySelectorAll(\"[data-testid='message']\")].map(m => [ \
+                   m.dataset.sender, m.querySelector('.message-text')?.textContent ?? m.textContent, \
+                   m.dataset.status ?? null]);",
+                vec![],
+            )
+            .await?;
+        let rows = value
+            .as_array()
+            .ok_or_else(|| anyhow!("messages: not a list"))?;
+        Ok(rows
+            .iter()
+            .map(|row| SeenMessage {
+                sender: row[0].as_str().unwrap_or_default().to_owned(),
+                text: row[1].as_str().unwrap_or_default().to_owned(),
+                status: row[2].as_str().map(str::to_owned),
+            })
+            .collect())
+    }
+
+    /// Waits until a message from `sender` with `text` is in the open room, and
+    /// returns it.
+    pub async fn wait_for_message(&self, sender: &str, text: &str) -> Result<SeenMessage> {
+        self.wait_for_message_within(sender, text, STEP_TIMEOUT)
+            .await
+    }
+
+    /// [`Browser::wait_for_message`] with another timeout.
+    pub async fn wait_for_message_within(
+        &self,
+        sender: &str,
+        text: &str,
+        timeout: Duration,
+    ) -> Result<SeenMessage> {
+        wait::until(
+            &format!("message {text:?} from {sender}"),
+            timeout,
+            || async {
+                Ok(self
+                    .messages()
+                    .await?
+                    .into_iter()
+                    .find(|m| m.sender == sender && m.text == text))
+            },
+        )
+        .await
+    }
+
+    /// Waits until our own message `text` has delivery status `status`.
+    pub async fn wait_for_status(&self, sender: &str, text: &str, status: &str) -> Result<()> {
+        wait::until(
+            &format!("message {text:?} to be {status}"),
+            STEP_TIMEOUT,
+            || async {
+                let found = self
+                    .messages()
+                    .await?
+                    .into_iter()
+                    .find(|m| m.sender == sender && m.text == text);
+                Ok(found
+                    .filter(|m| m.status.as_deref() == Some(status))
+                    .map(|_| ()))
+            },
+        )
+        .await
+    }
+
+    /// The names in the members panel.
+    pub async fn members(&self) -> Result<Vec<String>> {
+        let value = self
+            .js(
+                "return [...document.querySelectorAll(\"[data-testid='member-list'] .member-name\")] \
+                   .map(e => e.textContent);",
+                vec![],
+            )
+            .await?;
+        Ok(value
+            .as_array()
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Waits until `name` is in the members panel.
+    pub async fn wait_for_member(&self, name: &str) -> Result<()> {
+        wait::until(
+            &format!("{name} in the members panel"),
+            STEP_TIMEOUT,
+            || async {
+                Ok(self
+                    .members()
+                    .await?
+                    .iter()
+                    .any(|m| m == name)
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+
+    /// Saves a PNG screenshot of the page.
+    pub async fn screenshot(&self, path: &std::path::Path) -> Result<()> {
+        let png = self.client.screenshot().await?;
+        std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Ends the session (closing Chromium).
+    pub async fn close(self) -> Result<()> {
+        self.client
+            .close()
+            .await
+            .context("closing the browser session")
+    }
+}
+
+/// Fails unless the page shows no error banner.
+pub async fn assert_no_error(browser: &Browser) -> Result<()> {
+    let banners = browser
+        .client
+        .find_all(Locator::Css("[data-testid='error-banner']"))
+        .await?;
+    if let Some(banner) = banners.first() {
+        bail!("unexpected error banner: {}", banner.text().await?);
+    }
+    Ok(())
+}

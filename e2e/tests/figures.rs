@@ -1,0 +1,66 @@
+//! The figures we report: wasm size (raw and gzip), time from page load to signed
+//! in, and the handshake (key generation + shared secret) time measured in Chromium.
+//! Run with `--nocapture` to see them; the assertions are loose regression guards.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use miricat_e2e::system::{ROOT_PASSWORD, dist_dir};
+use miricat_e2e::{Browser, Chromedriver, System};
+use serde_json::Value;
+
+/// The size target for the wasm, gzipped.
+const WASM_GZIP_BUDGET: usize = 400 * 1024;
+
+#[test]
+fn wasm_fits_the_size_budget() -> Result<()> {
+    let wasm = std::fs::read_dir(dist_dir())
+        .context("reading dist/ (build it with `trunk build --release`)")?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        .context("dist/ has no .wasm file")?;
+    let raw = std::fs::read(&wasm)?;
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::best());
+    gzip.write_all(&raw)?;
+    let gzipped = gzip.finish()?.len();
+    println!(
+        "figure: wasm {} bytes raw, {} bytes gzip -9 ({})",
+        raw.len(),
+        gzipped,
+        wasm.display()
+    );
+    assert!(
+        gzipped < WASM_GZIP_BUDGET,
+        "wasm is {gzipped} bytes gzipped, over the {WASM_GZIP_BUDGET} budget"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_handshake_times() -> Result<()> {
+    let system = System::start().await?;
+    let driver = Chromedriver::start().await?;
+    let browser = Browser::open(&driver, &system.url()).await?;
+    // `Browser::open` returns once the sign-in form is rendered: the wasm is loaded.
+    let ready: Value = browser.js("return performance.now();", vec![]).await?;
+    browser.sign_in("root", ROOT_PASSWORD, false).await?;
+
+    let handshake = browser.status_figure("data-handshake-ms").await?;
+    let sign_in = browser.status_figure("data-sign-in-ms").await?;
+    let page = browser.status_figure("data-page-to-signed-in-ms").await?;
+    let ready = ready.as_f64().unwrap_or_default();
+    println!("figure: page load to sign-in form ready: {ready:.1} ms");
+    println!("figure: sign-in button to online (connect + handshake + login): {sign_in:?} ms");
+    println!("figure: page load to online, including WebDriver typing: {page:?} ms");
+    println!("figure: handshake (key generation + shared secret): {handshake:?} ms");
+
+    let handshake = handshake.context("the app did not report its handshake time")?;
+    // The target is 5 ms; the guard is loose so a busy CI machine does not fail it,
+    // while a regression to a full-size exponent (about 6x slower) still would.
+    assert!(handshake < 50.0, "handshake took {handshake} ms");
+    assert!(sign_in.is_some() && page.is_some());
+    browser.close().await?;
+    Ok(())
+}
