@@ -188,3 +188,12 @@ async fn unreferenced_images_expire_and_referenced_ones_stay() {
         "MessageDataIncorrect"
     );
 }
+
+#[tokio::test]
+async fn a_download_bigger_than_the_outbound_bound_is_paced_not_cut() {
+    let server = TestServer::start_with(|c| c.outbound.max_bytes = 100 * 1024).await;
+    let mut c = server.user("alice").await;
+    let bytes = sample(1024 * 1024);
+    let id = upload(&mut c, &bytes, "image/jpeg").await;
+    assert_eq!(download(&mut c, &id).await, bytes);
+}
