@@ -7,19 +7,33 @@ use anyhow::Context as _;
 use clap::Parser as _;
 use miricat_bridge::cli::Args;
 use tokio::net::{TcpListener, TcpSocket};
+use tokio::runtime::{Builder, Runtime};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let settings = args.into_settings().context("invalid configuration")?;
-    let listener =
-        bind(settings.listen).with_context(|| format!("cannot listen on {}", settings.listen))?;
-    miricat_bridge::run(listener, settings.config, shutdown_signal()).await?;
-    Ok(())
+    runtime()?.block_on(async {
+        let listener = bind(settings.listen)
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        miricat_bridge::run(listener, settings.config, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// One worker thread per CPU this process may use (its affinity, as with
+/// `taskset`); on a single CPU the current-thread scheduler, which has no
+/// cross-thread bookkeeping to pay for on every wake-up.
+fn runtime() -> std::io::Result<Runtime> {
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if cpus == 1 {
+        Builder::new_current_thread().enable_all().build()
+    } else {
+        Builder::new_multi_thread().enable_all().build()
+    }
 }
 
 /// Binds with a deep accept backlog: browsers reconnecting after a restart arrive
