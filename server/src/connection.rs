@@ -23,6 +23,7 @@ use miricat_shared::{
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::Semaphore;
 use tokio::time::{Instant, timeout, timeout_at};
 use tracing::Instrument;
 
@@ -187,6 +188,7 @@ pub async fn serve(
             deadline,
             &outbox,
             &mut shutdown,
+            &shared.handshake_permits,
         )
         .await
         else {
@@ -232,11 +234,19 @@ async fn handshake(
     deadline: Instant,
     outbox: &Outbox,
     shutdown: &mut Shutdown,
+    permits: &Semaphore,
 ) -> Option<LineCipher> {
     let reply = match reader.next(deadline, outbox, shutdown).await {
         Read::Line(line) => {
             // Key generation and the shared secret are big-number work: keep them off
-            // the reactor.
+            // the reactor, a few at a time.
+            let permit = tokio::select! {
+                permit = timeout_at(deadline, permits.acquire()) => permit,
+                () = shutdown.recv() => return None,
+            };
+            let Ok(Ok(_permit)) = permit else {
+                return None;
+            };
             let result = tokio::task::spawn_blocking(move || {
                 let keypair = KeyPair::generate().map_err(|e| e.to_string())?;
                 Ok::<_, String>(accept_handshake(&line, &keypair))

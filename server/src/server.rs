@@ -59,6 +59,9 @@ pub struct Shared {
     pub ip_limits: IpLimits,
     /// Source of connection numbers.
     pub next_conn_id: AtomicU64,
+    /// Bounds the handshakes computing keys at once (big-number work on the blocking
+    /// pool), so a connection flood queues instead of spawning hundreds of threads.
+    pub handshake_permits: Semaphore,
 }
 
 /// A server whose database is open and ready, not yet listening.
@@ -107,6 +110,9 @@ impl Server {
                 images,
                 ip_limits,
                 next_conn_id: AtomicU64::new(1),
+                handshake_permits: Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+                ),
             }),
             generated_root_password,
         })
