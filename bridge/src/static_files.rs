@@ -113,7 +113,7 @@ impl StaticFiles {
             Response::new(304, kind, Vec::new())
         } else if gzip {
             let body = self.gzipped(file, meta.len(), modified).await?;
-            let mut response = Response::new(200, kind, body.as_slice());
+            let mut response = Response::new(200, kind, body);
             response.header("Content-Encoding", "gzip");
             response
         } else {

@@ -1,6 +1,7 @@
 //! Writing plain HTTP/1.1 responses: refusals, health, metrics and static files.
 
 use std::io;
+use std::sync::Arc;
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -10,11 +11,46 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Body,
+}
+
+/// A response body: built for this response, or shared with a cache (gzipped
+/// assets are sent from memory without a copy per request).
+#[derive(Debug)]
+pub(crate) enum Body {
+    Owned(Vec<u8>),
+    Shared(Arc<Vec<u8>>),
+}
+
+impl Body {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Body::Owned(bytes) => bytes,
+            Body::Shared(bytes) => bytes,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Body::Owned(bytes)
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Body::Owned(text.into_bytes())
+    }
+}
+
+impl From<Arc<Vec<u8>>> for Body {
+    fn from(bytes: Arc<Vec<u8>>) -> Self {
+        Body::Shared(bytes)
+    }
 }
 
 impl Response {
-    pub(crate) fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn new(status: u16, content_type: &str, body: impl Into<Body>) -> Self {
         Self {
             status,
             headers: vec![("Content-Type", content_type.to_owned())],
@@ -52,7 +88,10 @@ impl Response {
             head.push_str("\r\n");
         }
         if self.status != 304 {
-            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+            head.push_str(&format!(
+                "Content-Length: {}\r\n",
+                self.body.as_slice().len()
+            ));
         }
         head.push_str(if close {
             "Connection: close\r\n\r\n"
@@ -62,7 +101,7 @@ impl Response {
         let body: &[u8] = if head_only || self.status == 304 {
             &[]
         } else {
-            &self.body
+            self.body.as_slice()
         };
         if body.len() <= 16 * 1024 {
             let mut all = head.into_bytes();
