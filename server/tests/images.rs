@@ -157,7 +157,7 @@ async fn bad_parts_and_early_completion_are_errors() {
 #[tokio::test]
 async fn unreferenced_images_expire_and_referenced_ones_stay() {
     let server =
-        TestServer::start_with(|c| c.image_ttl = std::time::Duration::from_millis(300)).await;
+        TestServer::start_with(|c| c.image_ttl = std::time::Duration::from_millis(1500)).await;
     let mut root = server.root().await;
     let Body::RoomCreated(room) = root.ask(|s| s.create_room("pics")).await.body else {
         panic!()

@@ -109,7 +109,8 @@ async fn an_over_long_line_is_refused_and_closes_only_that_connection() {
 
 #[tokio::test]
 async fn a_silent_connection_gets_heartbeat_timeout() {
-    let server = TestServer::start_with(|c| c.heartbeat_ms = 100).await;
+    // 3 x 400 ms leaves a loaded machine time to sign in before the deadline.
+    let server = TestServer::start_with(|c| c.heartbeat_ms = 400).await;
     let mut c = server.client().await;
     c.login_ok("root", ROOT_PASSWORD).await;
     let lines = c.read_until_closed().await;
@@ -129,17 +130,17 @@ async fn a_silent_connection_gets_heartbeat_timeout() {
 
 #[tokio::test]
 async fn pings_keep_a_connection_alive() {
-    let server = TestServer::start_with(|c| c.heartbeat_ms = 150).await;
+    let server = TestServer::start_with(|c| c.heartbeat_ms = 300).await;
     let mut c = server.root().await;
     let cipher = c.cipher.clone().unwrap();
     let started = tokio::time::Instant::now();
-    // Ping every 100 ms for well over three heartbeats.
-    for i in 0..10 {
+    // Ping every 100 ms for well over three heartbeats (900 ms).
+    for i in 0..14 {
         let ping = cipher.encrypt_line(&format!(r#"{{"type":"Heartbeat.Ping.p{i}"}}"#));
         c.send_raw(&ping).await;
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(started.elapsed() > std::time::Duration::from_millis(450));
+    assert!(started.elapsed() > std::time::Duration::from_millis(1300));
     let p = c.ask(|s| s.require_room_list()).await;
     assert!(matches!(p.body, Body::RoomList(_)));
 }
