@@ -79,6 +79,9 @@ struct Stats {
     /// Milliseconds after the start when a text frame last went either way.
     last_activity_ms: AtomicU64,
     awaiting_pong: AtomicBool,
+    /// The browser's frames are not being read because the server is slow to take
+    /// the previous ones: a pong may be waiting unread, so it cannot be missed.
+    upstream_stalled: AtomicBool,
 }
 
 impl Stats {
@@ -204,7 +207,10 @@ where
             end = take_frame(item, &mut batch, &mut frames, stats).err();
         }
         if !batch.is_empty() {
-            if let Err(error) = up_tx.write_all(&batch).await {
+            stats.upstream_stalled.store(true, Ordering::Relaxed);
+            let written = up_tx.write_all(&batch).await;
+            stats.upstream_stalled.store(false, Ordering::Relaxed);
+            if let Err(error) = written {
                 debug!(%error, "writing to the upstream failed");
                 shared.metrics.upstream_error(UpstreamError::Io);
                 return CloseReason::UpstreamFailed;
@@ -279,7 +285,8 @@ where
         let read = tokio::select! {
             r = read_into(up_rx, &mut decoder) => r,
             () = next_tick(&mut ping) => {
-                if stats.awaiting_pong.swap(true, Ordering::Relaxed) {
+                let unanswered = stats.awaiting_pong.swap(true, Ordering::Relaxed);
+                if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
                     return CloseReason::PongTimeout;
                 }
                 if ws_tx.send(Message::Ping(Default::default())).await.is_err() {
