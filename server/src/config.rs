@@ -24,7 +24,7 @@ pub const DEFAULT_ROOT_USER: &str = "root";
 /// config.heartbeat_ms = 200;
 /// config.password_hashing = miricat_server::PasswordHashing::fast_for_tests();
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The SQLite database file (created if missing, with its parent directory).
     pub db_path: PathBuf,
@@ -65,6 +65,34 @@ pub struct Config {
     pub max_room_name_chars: usize,
     /// Longest username, in characters.
     pub max_username_chars: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The root password must never reach a log through Debug.
+        f.debug_struct("Config")
+            .field("db_path", &self.db_path)
+            .field("image_dir", &self.image_dir)
+            .field("root_user", &self.root_user)
+            .field(
+                "root_password",
+                &self.root_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("heartbeat_ms", &self.heartbeat_ms)
+            .field("allow_register", &self.allow_register)
+            .field("max_image_bytes", &self.max_image_bytes)
+            .field("max_line_bytes", &self.max_line_bytes)
+            .field("max_connections", &self.max_connections)
+            .field("max_connections_per_ip", &self.max_connections_per_ip)
+            .field("image_ttl", &self.image_ttl)
+            .field("trusted_bridges", &self.trusted_bridges)
+            .field("rate_limit", &self.rate_limit)
+            .field("outbound", &self.outbound)
+            .field("password_hashing", &self.password_hashing)
+            .field("max_room_name_chars", &self.max_room_name_chars)
+            .field("max_username_chars", &self.max_username_chars)
+            .finish()
+    }
 }
 
 impl Config {
@@ -207,6 +235,12 @@ impl Default for PasswordHashing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_the_root_password() {
+        let c = Config::for_tests("x.db", "hunter2");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
 
     #[test]
     fn images_live_next_to_the_database() {

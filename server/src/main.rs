@@ -13,7 +13,7 @@ use miricat_server::{Config, RateLimit, Server};
 ///
 /// Every flag can also be set with the `MIRICAT_*` environment variable shown.
 /// Logs go to stderr; set `RUST_LOG` (for example `RUST_LOG=debug`) to change the level.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "miricat-server", version, about, long_about)]
 struct Args {
     /// Address and port to listen on.
