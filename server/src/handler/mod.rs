@@ -4,7 +4,7 @@
 //! - [`auth`]: Login and Register.
 //! - [`room`]: Create, Update, Delete, Join, Leave, RequireList.
 //! - [`message`]: text and image messages.
-//! - [`file`]: image upload and download.
+//! - [`file`](mod@file): image upload and download.
 //! - [`user`]: root's account administration.
 
 pub mod auth;
