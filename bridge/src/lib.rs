@@ -27,7 +27,7 @@
 //! - `connection`: one accepted socket (TLS, HTTP keep-alive, routing).
 //! - `http`: reading request heads (httparse, bounded) and writing responses.
 //! - `upgrade`: the checks before the upgrade (404, 403, 429, 503) and the 101.
-//! - `relay`: the two pumps of a bridged connection, keepalive and idle timeout.
+//! - `relay`: the two pumps of a bridged connection; `keepalive`: pings and idle timeout.
 //! - `close`: why a connection ended and its close code.
 //! - `origin`, `client_ip`, `limits`: who may connect, who they are, how many.
 //! - [`proxy_protocol`]: the PROXY v2 header that tells the server the client.
@@ -44,6 +44,7 @@ mod connection;
 mod error;
 mod health;
 mod http;
+mod keepalive;
 mod limits;
 mod metrics;
 mod mime;

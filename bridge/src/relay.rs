@@ -27,13 +27,14 @@ use miricat_shared::codec::{LineDecoder, LineError};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{ReadHalf, WriteHalf};
-use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio::time::{Instant, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tracing::{debug, info, warn};
 
 use crate::close::CloseReason;
+use crate::keepalive::{idle_watch, next_tick, ping_interval};
 use crate::metrics::UpstreamError;
 use crate::proxy_protocol::proxy_header;
 use crate::server::Shared;
@@ -116,7 +117,7 @@ pub(crate) async fn relay<S>(
             let reason = tokio::select! {
                 r = browser_to_upstream(&mut ws_rx, &mut up_tx, &shared, &stats, started) => r,
                 r = upstream_to_browser(&mut ws_tx, &mut up_rx, &shared, &stats, started) => r,
-                r = idle_watch(&stats, started, shared.config.idle_timeout) => r,
+                r = idle_watch(&stats.last_activity_ms, started, shared.config.idle_timeout) => r,
                 () = shutdown.wait() => CloseReason::Shutdown,
             };
             // Close the server side at once, whoever ended.
@@ -365,39 +366,6 @@ async fn read_into(up_rx: &mut ReadHalf<'_>, decoder: &mut LineDecoder) -> io::R
         })
     })
     .await
-}
-
-fn ping_interval(period: Duration) -> Option<Interval> {
-    if period.is_zero() {
-        return None;
-    }
-    let mut interval = interval_at(Instant::now() + period, period);
-    interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    Some(interval)
-}
-
-async fn next_tick(interval: &mut Option<Interval>) {
-    match interval {
-        Some(interval) => {
-            interval.tick().await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
-/// Ends the connection when no text frame went either way for `idle`.
-async fn idle_watch(stats: &Stats, started: Instant, idle: Duration) -> CloseReason {
-    if idle.is_zero() {
-        return std::future::pending().await;
-    }
-    loop {
-        let last = Duration::from_millis(stats.last_activity_ms.load(Ordering::Relaxed));
-        let deadline = started + last + idle;
-        if Instant::now() >= deadline {
-            return CloseReason::Idle;
-        }
-        sleep_until(deadline).await;
-    }
 }
 
 /// Sends our close frame (or the echo of the browser's) and waits a bounded time

@@ -210,3 +210,29 @@ async fn read_frames_until_close(stream: &mut TcpStream) -> (Vec<u8>, u16) {
         }
     }
 }
+
+#[tokio::test]
+async fn an_upstream_that_never_answers_closes_with_1011_after_the_connect_timeout() {
+    // A listener that never accepts, its queue filled: further SYNs go unanswered.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await {
+            Ok(stream) => queued.push(stream.unwrap()),
+            Err(_) => break,
+        }
+        assert!(queued.len() < 64, "the accept queue never filled");
+    }
+    let config = miricat_bridge::Config {
+        connect_timeout: Duration::from_millis(200),
+        ..quick_close(miricat_bridge::Config::for_upstream(addr.to_string()))
+    };
+    let bridge = Bridge::start(config).await;
+    let mut ws = connect(&bridge.url("/ws")).await;
+    let (code, reason, _) = close_of(&mut ws).await;
+    assert_eq!((code, reason.as_str()), (1011, "server unreachable"));
+    bridge.stop().await;
+}
