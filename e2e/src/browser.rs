@@ -333,6 +333,19 @@ impl Browser {
         std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
     }
 
+    /// Saves a screenshot as `<name>.png` in `$MIRICAT_E2E_SCREENSHOTS`, when that is
+    /// set (to look at the UI, or keep as a CI artifact); otherwise does nothing.
+    pub async fn screenshot_if_asked(&self, name: &str) -> Result<()> {
+        match std::env::var_os("MIRICAT_E2E_SCREENSHOTS") {
+            Some(dir) => {
+                let dir = std::path::PathBuf::from(dir);
+                std::fs::create_dir_all(&dir)?;
+                self.screenshot(&dir.join(format!("{name}.png"))).await
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Ends the session (closing Chromium).
     pub async fn close(self) -> Result<()> {
         self.client

@@ -55,6 +55,8 @@ async fn two_users_exchange_messages_both_ways() -> Result<()> {
         .await?;
     assert_eq!(bold, json!(0), "message markup must not become HTML");
 
+    root.screenshot_if_asked("chat-root").await?;
+    bob.screenshot_if_asked("chat-bob").await?;
     assert_no_error(&root).await?;
     assert_no_error(&bob).await?;
     root.close().await?;

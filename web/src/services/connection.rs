@@ -48,6 +48,9 @@ struct Inner {
     stall_timer: Option<Timeout>,
     /// Page visibility and network listeners, removed with the connection.
     listeners: Vec<EventListener>,
+    /// The key pair for the socket being opened, made while the browser connects
+    /// (its generation overlaps the network round trips instead of following them).
+    next_keypair: Option<Result<KeyPair, String>>,
     /// Key generation time of the current socket, until the handshake completes.
     keygen_ms: Option<f64>,
     /// When the user pressed sign in, until the first `Accepted`.
@@ -69,6 +72,7 @@ impl Connection {
                 heartbeat_timer: None,
                 stall_timer: None,
                 listeners: Vec::new(),
+                next_keypair: None,
                 keygen_ms: None,
                 sign_in_started: None,
             })),
@@ -233,7 +237,13 @@ impl Connection {
                         connection.stalled(epoch);
                     }
                 });
+                // The socket connects in the background (another browser process);
+                // make its key pair meanwhile.
+                let started = since_page_start_ms();
+                let keypair = KeyPair::generate().map_err(|e| e.to_string());
                 let mut inner = self.inner.borrow_mut();
+                inner.keygen_ms = Some(since_page_start_ms() - started);
+                inner.next_keypair = Some(keypair);
                 inner.socket = Some(socket);
                 inner.stall_timer = Some(stall);
             }
@@ -269,12 +279,11 @@ impl Connection {
         }
         match event {
             SocketEvent::Open => {
-                let started = since_page_start_ms();
-                match KeyPair::generate() {
-                    Ok(keypair) => {
-                        self.inner.borrow_mut().keygen_ms = Some(since_page_start_ms() - started);
-                        self.run(|client| client.on_open(keypair));
-                    }
+                let keypair = self.inner.borrow_mut().next_keypair.take();
+                let keypair =
+                    keypair.unwrap_or_else(|| KeyPair::generate().map_err(|e| e.to_string()));
+                match keypair {
+                    Ok(keypair) => self.run(|client| client.on_open(keypair)),
                     Err(e) => self.apply(vec![
                         Effect::Close,
                         Effect::Ui(Action::Stopped(format!(
