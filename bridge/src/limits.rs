@@ -53,10 +53,20 @@ impl ConnectionLimits {
         self: &Arc<Self>,
         client: IpAddr,
     ) -> Result<ConnectionPermit, LimitExceeded> {
+        self.acquire_for(client, true)
+    }
+
+    /// As [`ConnectionLimits::acquire`], checking the per-IP cap only if
+    /// `per_ip_cap` (a trusted proxy carries many clients on one address).
+    pub(crate) fn acquire_for(
+        self: &Arc<Self>,
+        client: IpAddr,
+        per_ip_cap: bool,
+    ) -> Result<ConnectionPermit, LimitExceeded> {
         let key = limit_key(client);
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         let mine = counts.per_ip.get(&key).copied().unwrap_or(0);
-        if mine >= self.max_per_ip {
+        if per_ip_cap && mine >= self.max_per_ip {
             return Err(LimitExceeded::PerIp);
         }
         if counts.total >= self.max_total {

@@ -19,15 +19,19 @@ pub enum Refusal {
     NotFound,
     /// 400/405/426: not a valid WebSocket upgrade.
     BadRequest,
+    /// A new socket closed at once: too many open sockets in total or from its
+    /// address (see `HTTP_HEADROOM` in `server.rs`).
+    Sockets,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 5] = [
+    const ALL: [Refusal; 6] = [
         Refusal::Origin,
         Refusal::PerIp,
         Refusal::Capacity,
         Refusal::NotFound,
         Refusal::BadRequest,
+        Refusal::Sockets,
     ];
 
     fn label(self) -> &'static str {
@@ -37,6 +41,7 @@ impl Refusal {
             Refusal::Capacity => "max_connections",
             Refusal::NotFound => "not_found",
             Refusal::BadRequest => "bad_request",
+            Refusal::Sockets => "sockets",
         }
     }
 }
@@ -80,7 +85,7 @@ const CLOSE_CODES: [u16; 9] = [1000, 1001, 1002, 1003, 1005, 1006, 1007, 1009, 1
 pub struct Metrics {
     open: AtomicU64,
     total: AtomicU64,
-    refused: [AtomicU64; 5],
+    refused: [AtomicU64; 6],
     frames_to_upstream: AtomicU64,
     bytes_to_upstream: AtomicU64,
     frames_to_browser: AtomicU64,
@@ -164,7 +169,7 @@ impl Metrics {
         metric(
             "connections_refused_total",
             "counter",
-            "Requests on WebSocket paths refused before the upgrade.",
+            "Requests on WebSocket paths refused before the upgrade, and sockets closed at once.",
             &refused,
         );
         metric(

@@ -10,22 +10,26 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio::time::{sleep, timeout};
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
+use crate::client_ip::canonical;
 use crate::config::Config;
 use crate::connection::serve_tcp;
 use crate::error::BridgeError;
 use crate::health::HealthCheck;
 use crate::limits::ConnectionLimits;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Refusal};
 use crate::origin::OriginPolicy;
 use crate::shutdown::shutdown_channel;
 use crate::static_files::StaticFiles;
 
-/// Connections still in their HTTP phase allowed on top of `max_connections`;
-/// beyond that new sockets are closed at once, so slow or idle HTTP clients cannot
-/// exhaust file descriptors.
+/// Sockets allowed on top of `max_connections` (in total) and `max_per_ip` (per
+/// client address) for connections still in their HTTP phase: page loads, health
+/// checks, refusals. Beyond that a new socket is closed at once, so idle or slow
+/// HTTP clients cannot exhaust file descriptors. Trusted proxies, which carry many
+/// clients, are exempt from the per-address cap.
 const HTTP_HEADROOM: usize = 1024;
+const HTTP_HEADROOM_PER_IP: usize = 8;
 
 /// State shared by all connections of one bridge.
 pub(crate) struct Shared {
@@ -77,7 +81,13 @@ pub async fn run(
     });
     let address = listener.local_addr().map_err(BridgeError::Listener)?;
     info!(%address, upstreams = ?shared.config.upstreams, tls = shared.config.tls.is_some(), "bridge listening");
-    let max_tasks = shared.config.max_connections.saturating_add(HTTP_HEADROOM);
+    let sockets = Arc::new(ConnectionLimits::new(
+        shared.config.max_connections.saturating_add(HTTP_HEADROOM),
+        shared
+            .config
+            .max_per_ip
+            .saturating_add(HTTP_HEADROOM_PER_IP),
+    ));
     let (trigger, signal) = shutdown_channel();
     let mut tasks = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -85,11 +95,22 @@ pub async fn run(
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, remote)) if tasks.len() < max_tasks => {
-                    tasks.spawn(serve_tcp(stream, remote, Arc::clone(&shared), signal.clone()));
-                }
-                Ok((_stream, remote)) => {
-                    warn!(client = %remote.ip(), "too many open sockets: closing a new one");
+                Ok((stream, remote)) => {
+                    let ip = canonical(remote.ip());
+                    let trusted = shared.config.trusted_proxies.iter().any(|net| net.contains(&ip));
+                    match sockets.acquire_for(ip, !trusted) {
+                        Ok(permit) => {
+                            let serve = serve_tcp(stream, remote, Arc::clone(&shared), signal.clone());
+                            tasks.spawn(async move {
+                                serve.await;
+                                drop(permit);
+                            });
+                        }
+                        Err(_) => {
+                            shared.metrics.refused(Refusal::Sockets);
+                            debug!(client = %ip, "too many open sockets: closing a new one");
+                        }
+                    }
                 }
                 Err(error) => accept_failed(&error).await,
             },

@@ -78,3 +78,43 @@ async fn malformed_upgrades_are_refused_before_anything_is_relayed() {
     assert_eq!(wrong_version.header("Sec-WebSocket-Version"), Some("13"));
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_share_of_sockets() {
+    use tokio::io::AsyncReadExt;
+    let upstream = echo_upstream().await;
+    let config = quick_close(miricat_bridge::Config {
+        max_per_ip: 1,
+        ..miricat_bridge::Config::for_upstream(upstream.to_string())
+    });
+    let bridge = Bridge::start(config).await;
+    // max_per_ip + 8 idle sockets are held; the next one is closed at once.
+    let mut held = Vec::new();
+    for _ in 0..9 {
+        held.push(tokio::net::TcpStream::connect(bridge.addr).await.unwrap());
+    }
+    let mut extra = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(within(extra.read(&mut buf)).await.unwrap_or(0), 0);
+    // Freeing one lets a new client in.
+    drop(held.pop());
+    let health = within(async {
+        loop {
+            let mut stream = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
+            use tokio::io::AsyncWriteExt;
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let mut raw = Vec::new();
+            let _ = stream.read_to_end(&mut raw).await;
+            if !raw.is_empty() {
+                return raw;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(health.starts_with(b"HTTP/1.1 200"));
+    bridge.stop().await;
+}
