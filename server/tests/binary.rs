@@ -25,6 +25,9 @@ fn command() -> Command {
         }
     }
     cmd.env("RUST_LOG", "warn");
+    // Cheap hashes: a debug build takes seconds per default-cost argon2 hash.
+    cmd.env("MIRICAT_ARGON2_MEMORY_KIB", "256");
+    cmd.env("MIRICAT_ARGON2_ITERATIONS", "1");
     cmd
 }
 
