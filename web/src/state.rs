@@ -450,13 +450,14 @@ impl ChatState {
             } => {
                 let me = self.is_me(&user);
                 let Some(r) = self.room_mut(room) else { return };
-                let known = r.members.contains(&user);
+                // A rejoin after a reconnect (or from another tab) is not news.
+                let known = last_membership_event_is_join(&r.timeline, &user)
+                    || (!me && r.members.contains(&user));
                 r.members = all_users.into_iter().collect();
                 r.members.insert(user.clone());
                 if me {
                     r.membership = Membership::In;
                 }
-                // A rejoin after a reconnect is not news.
                 if !known {
                     r.push(Entry {
                         time_ms,
@@ -581,6 +582,19 @@ impl ChatState {
             r.membership = membership;
         }
     }
+}
+
+/// Whether `user`'s latest join/leave line in `timeline` is a join.
+fn last_membership_event_is_join(timeline: &[Entry], user: &str) -> bool {
+    timeline
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EntryKind::Joined(u) if u == user => Some(true),
+            EntryKind::Left(u) if u == user => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
 }
 
 fn own_id(kind: &EntryKind) -> Option<u64> {

@@ -1,6 +1,9 @@
 //! The composer: Enter sends, Shift+Enter starts a new line, Up recalls earlier
 //! input (Down goes forward again). Commands start with `/`.
 
+use std::collections::HashMap;
+
+use miricat_shared::RoomId;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -63,10 +66,29 @@ pub fn Composer() -> Html {
         Some(room) => format!("Join #{} to write here, or type /join", room.name),
         None => "Type /join <room> or pick a room".to_owned(),
     };
+    // Unsent text stays with its room: switching rooms saves the draft and brings
+    // back the one of the room opened, so nothing typed is sent to the wrong room.
+    let drafts = use_mut_ref(|| (None::<RoomId>, HashMap::<RoomId, String>::new()));
     {
-        // Focus the input when another room opens, so typing can start at once.
-        let input = input.clone();
-        use_effect_with(chat.state().active, move |_| {
+        let (input, text, drafts) = (input.clone(), text.clone(), drafts.clone());
+        use_effect_with(chat.state().active, move |active| {
+            let mut drafts = drafts.borrow_mut();
+            let (shown, saved) = &mut *drafts;
+            if *shown != *active {
+                if let Some(previous) = std::mem::replace(shown, *active) {
+                    let current = input
+                        .cast::<HtmlTextAreaElement>()
+                        .map(|el| el.value())
+                        .unwrap_or_default();
+                    saved.insert(previous, current);
+                }
+                text.set(
+                    active
+                        .and_then(|room| saved.remove(&room))
+                        .unwrap_or_default(),
+                );
+            }
+            // Focus the input when another room opens, so typing can start at once.
             if let Some(el) = input.cast::<HtmlTextAreaElement>() {
                 let _ = el.focus();
             }

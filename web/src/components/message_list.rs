@@ -76,6 +76,8 @@ pub fn MessageList() -> Html {
         }
         Block::Event(entry) => {
             let text = match &entry.kind {
+                EntryKind::Joined(user) if me == Some(user.as_str()) => "You joined".to_owned(),
+                EntryKind::Left(user) if me == Some(user.as_str()) => "You left".to_owned(),
                 EntryKind::Joined(user) => format!("{user} joined"),
                 EntryKind::Left(user) => format!("{user} left"),
                 EntryKind::Notice(text) => text.clone(),

@@ -220,3 +220,38 @@ fn timelines_are_bounded() {
     assert_eq!(t.len(), MAX_TIMELINE_ENTRIES);
     assert_eq!(t[0].time_ms, 5);
 }
+
+#[test]
+fn our_rejoin_after_a_reconnect_adds_no_second_join_line() {
+    let s = reduce(signed_in_alice(), [joined(1, "alice")]);
+    // Reconnect: Accepted lists the room without us (the new connection has not
+    // joined yet), then the rejoin is confirmed.
+    let s = reduce(
+        s,
+        [
+            Action::SignedIn(vec![listing(1, "general", &["bob"])]),
+            Action::JoinRequested(1),
+            joined(1, "alice"),
+        ],
+    );
+    let joins = s.rooms[&1]
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EntryKind::Joined("alice".into()))
+        .count();
+    assert_eq!(joins, 1);
+    assert_eq!(s.rooms[&1].membership, Membership::In);
+    // After leaving, joining again is news.
+    let s = reduce(
+        s,
+        [
+            Action::MemberLeft {
+                room: 1,
+                user: "alice".into(),
+                time_ms: 20,
+            },
+            joined(1, "alice"),
+        ],
+    );
+    assert_eq!(s.rooms[&1].timeline.len(), 3);
+}

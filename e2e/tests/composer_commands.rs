@@ -1,0 +1,124 @@
+//! The composer as a keyboard user drives it: `/join`, `/help`, `/leave`, unknown
+//! commands, Alt+Up/Down to switch rooms, Up to recall, and drafts kept per room.
+
+use anyhow::Result;
+use fantoccini::key::Key;
+use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::{Browser, Chromedriver, STEP_TIMEOUT, System, wait};
+use serde_json::json;
+
+async fn open_room_name(browser: &Browser) -> Result<String> {
+    let name = browser
+        .js(
+            "return document.querySelector('.room-header h2')?.textContent ?? '';",
+            vec![],
+        )
+        .await?;
+    Ok(name
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches('#')
+        .to_owned())
+}
+
+async fn wait_for_open_room(browser: &Browser, name: &str) -> Result<()> {
+    wait::until(
+        &format!("room {name:?} to be open"),
+        STEP_TIMEOUT,
+        || async { Ok((open_room_name(browser).await? == name).then_some(())) },
+    )
+    .await
+}
+
+async fn input_value(browser: &Browser) -> Result<String> {
+    let value = browser
+        .js(
+            "return document.querySelector(\"[data-testid='message-input']\").value;",
+            vec![],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+async fn wait_for_input(browser: &Browser, expected: &str) -> Result<()> {
+    wait::until(
+        &format!("the composer to hold {expected:?}"),
+        STEP_TIMEOUT,
+        || async { Ok((input_value(browser).await? == expected).then_some(())) },
+    )
+    .await
+}
+
+async fn press(browser: &Browser, keys: &str) -> Result<()> {
+    browser
+        .element("message-input")
+        .await?
+        .send_keys(keys)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_hotkeys_history_and_drafts() -> Result<()> {
+    let system = System::start().await?;
+    let driver = Chromedriver::start().await?;
+    let root = Browser::open(&driver, &system.url()).await?;
+    root.sign_in("root", ROOT_PASSWORD, false).await?;
+    for name in ["alpha", "beta"] {
+        root.fill("admin-create-room-name", name).await?;
+        root.click("admin-create-room-submit").await?;
+        root.wait_for_room(name).await?;
+    }
+
+    root.send("/join alpha").await?;
+    wait_for_open_room(&root, "alpha").await?;
+    root.element("room-leave").await?;
+    root.send("/join #BETA").await?;
+    wait_for_open_room(&root, "beta").await?;
+    root.element("room-leave").await?;
+
+    root.send("first line").await?;
+    root.wait_for_status("root", "first line", "sent").await?;
+    wait_for_input(&root, "").await?;
+    press(&root, &Key::Up.to_string()).await?;
+    wait_for_input(&root, "first line").await?;
+    press(&root, &Key::Down.to_string()).await?;
+    wait_for_input(&root, "").await?;
+
+    // Sidebar order is alpha, beta (both joined): Alt+Up goes to alpha, and the
+    // draft typed there comes back after a trip to beta.
+    press(&root, &format!("{}{}{}", Key::Alt, Key::Up, Key::Null)).await?;
+    wait_for_open_room(&root, "alpha").await?;
+    press(&root, "draft for alpha").await?;
+    press(&root, &format!("{}{}{}", Key::Alt, Key::Down, Key::Null)).await?;
+    wait_for_open_room(&root, "beta").await?;
+    wait_for_input(&root, "").await?;
+    press(&root, &format!("{}{}{}", Key::Alt, Key::Up, Key::Null)).await?;
+    wait_for_open_room(&root, "alpha").await?;
+    wait_for_input(&root, "draft for alpha").await?;
+    root.fill("message-input", "").await?;
+
+    root.send("/help").await?;
+    wait::until("the /help text", STEP_TIMEOUT, || async {
+        let found = root
+            .js(
+                "return [...document.querySelectorAll('.timeline-event.notice')] \
+                   .some(e => e.textContent.includes('/join'));",
+                vec![],
+            )
+            .await?;
+        Ok((found == json!(true)).then_some(()))
+    })
+    .await?;
+
+    root.send("/frobnicate").await?;
+    let error = root.wait_for_error().await?;
+    assert!(error.contains("/frobnicate"), "error banner says {error:?}");
+    wait_for_input(&root, "/frobnicate").await?;
+    root.fill("message-input", "").await?;
+
+    root.send("/leave").await?;
+    root.element("room-join").await?;
+    root.close().await?;
+    Ok(())
+}
