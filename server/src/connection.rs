@@ -36,9 +36,6 @@ use crate::rate::TokenBucket;
 use crate::server::Shared;
 use crate::shutdown::Shutdown;
 
-/// Lines longer than this make the reader drop its buffer once it is empty.
-const LARGE_LINE: usize = 64 * 1024;
-
 /// How long a closing connection may take to flush its last lines.
 const FLUSH_ON_CLOSE: Duration = Duration::from_secs(2);
 
@@ -325,14 +322,7 @@ async fn serve_requests(
         };
         let outbox = conn.outbox.clone();
         let line = match reader.next(deadline, &outbox, shutdown).await {
-            Read::Line(line) => {
-                if line.len() > LARGE_LINE && reader.decoder.pending_bytes() == 0 {
-                    // The decoder keeps a buffer the size of the longest line it
-                    // saw; an idle connection must not hold on to a megabyte.
-                    reader.decoder = LineDecoder::new(conn.shared.config.max_line_bytes);
-                }
-                line
-            }
+            Read::Line(line) => line,
             Read::BadUtf8 => {
                 last_line = Instant::now();
                 conn.unreadable("line is not UTF-8").await;

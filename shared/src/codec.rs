@@ -10,6 +10,11 @@ use thiserror::Error;
 /// Default bound on one line: 1 MiB, as `WIRE.md` section 1 suggests.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 1024 * 1024;
 
+/// A drained buffer larger than this is released rather than kept for reuse, so a
+/// long-lived connection that once received a large line does not hold that memory
+/// while idle.
+const KEEP_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Why a line could not be produced. Both are fatal for the stream: after a too-long
 /// line the decoder cannot know where the next packet starts.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -54,9 +59,8 @@ impl LineDecoder {
 
     /// Appends bytes read from the stream.
     pub fn push(&mut self, bytes: &[u8]) {
-        if self.start > 0 && self.start == self.buf.len() {
-            self.buf.clear();
-            self.start = 0;
+        if self.start == self.buf.len() {
+            self.release_drained();
         } else if self.start > self.buf.len() / 2 {
             // Compact once most of the buffer has been consumed, so long-lived
             // connections keep a buffer the size of their longest line.
@@ -64,6 +68,17 @@ impl LineDecoder {
             self.start = 0;
         }
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// Empties a fully consumed buffer, giving large ones back to the allocator.
+    fn release_drained(&mut self) {
+        if self.buf.capacity() > KEEP_BUFFER_BYTES {
+            self.buf = Vec::new();
+        } else {
+            self.buf.clear();
+        }
+        self.start = 0;
+        self.searched = 0;
     }
 
     /// Bytes buffered but not yet returned as a line (a partial line at most,
@@ -100,6 +115,9 @@ impl LineDecoder {
             };
             self.start += end + 1;
             self.searched = 0;
+            if self.start == self.buf.len() {
+                self.release_drained();
+            }
             if too_long {
                 return Err(LineError::TooLong {
                     limit: self.max_line_bytes,
@@ -185,6 +203,18 @@ mod tests {
         d.push(b"\xff\xfe\nok\n");
         assert_eq!(d.next_line(), Err(LineError::InvalidUtf8));
         assert_eq!(d.next_line(), Ok(Some("ok".to_owned())));
+    }
+
+    #[test]
+    fn releases_a_large_buffer_once_drained() {
+        let mut d = LineDecoder::new(1 << 20);
+        d.push(&[b'x'; 200_000]);
+        d.push(b"\n");
+        assert_eq!(d.next_line().unwrap().map(|l| l.len()), Some(200_000));
+        assert!(
+            d.buf.capacity() <= KEEP_BUFFER_BYTES,
+            "an idle decoder holds no large buffer"
+        );
     }
 
     #[test]
