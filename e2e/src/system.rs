@@ -128,6 +128,12 @@ impl Bridge {
         })
     }
 
+    /// A bridge serving the app in front of `upstream`, which need not be up (to
+    /// test what the app says when the chat server is down).
+    pub async fn in_front_of(upstream: SocketAddr) -> Result<Self> {
+        Self::start(None, upstream).await
+    }
+
     /// The app's address on this bridge.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
@@ -161,4 +167,10 @@ fn bind_reusable(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(1024)
+}
+
+/// A loopback address where nothing listens (bound, then released).
+pub fn dead_address() -> Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?)
 }
