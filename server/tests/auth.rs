@@ -158,3 +158,29 @@ async fn requests_before_login_are_denied_and_pings_ignored() {
     assert_eq!(error_kind(&p), "AccessDenied");
     assert!(matches!(p.body, Body::Error(_)));
 }
+
+#[tokio::test]
+async fn a_second_handshake_is_malformed_not_denied_even_before_login() {
+    // `WIRE.md` section 7: AccessDenied before login is for everything *other than*
+    // the handshake and Login/Register; a handshake on a secured connection is
+    // malformed, well-formed data or not.
+    let server = TestServer::start().await;
+    for signed_in in [false, true] {
+        let mut c = server.client().await;
+        if signed_in {
+            c.login_ok("root", ROOT_PASSWORD).await;
+        }
+        for (id, json) in [
+            (
+                "h1",
+                r#"{"type":"Handshake.Handshake.h1","data":{"version":"2.1.0","publicKey":"02"}}"#,
+            ),
+            ("h2", r#"{"type":"Handshake.Handshake.h2","data":{}}"#),
+            ("h3", r#"{"type":"Handshake.Handshake.h3"}"#),
+        ] {
+            let p = c.call_json(id, json).await;
+            assert_eq!(error_kind(&p), "PacketDataIncorrect", "{json}");
+            assert_eq!(p.id, PacketId::from(id));
+        }
+    }
+}

@@ -34,6 +34,9 @@ pub fn is_root_only(kind: PacketKind) -> bool {
 /// the Login/Register rules (already signed in, registration off).
 fn access_error(conn: &Conn, kind: PacketKind) -> Option<(ErrorKind, &'static str)> {
     match kind {
+        // The handshake is never "not signed in": a second one is malformed whatever
+        // its data (`WIRE.md` section 7 exempts it from the sign-in rule).
+        PacketKind::Handshake => None,
         PacketKind::Login | PacketKind::Register => {
             if conn.user.is_some() {
                 Some((ErrorKind::AccessDenied, "already signed in"))
