@@ -145,3 +145,28 @@ async fn image_messages_by_url_reach_members() {
     let mut carol = server.user("carol").await;
     carol.assert_no_push().await;
 }
+
+#[tokio::test]
+async fn an_image_url_is_carried_unchanged_or_refused() {
+    // `WIRE.md` section 9: the ImageMessage carries the reference unchanged, so a
+    // reference the server would have to clean up is refused instead.
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let room = room_with(&server, &mut [&mut alice]).await;
+    let url = "HTTPS://Example.com/a%20cat.png?x=1#y";
+    let p = alice
+        .ask(|s| s.send_image(room, CreateImageMessage::url(url)))
+        .await;
+    assert!(matches!(p.body, Body::ImageMessage(ref m) if m.image == url), "{p:?}");
+    for bad in [
+        " https://example.com/cat.png",
+        "https://example.com/cat.png\n",
+        "https://",
+        "ftp://example.com/cat.png",
+    ] {
+        let p = alice
+            .ask(|s| s.send_image(room, CreateImageMessage::url(bad)))
+            .await;
+        assert_eq!(error_kind(&p), "MessageDataIncorrect", "{bad:?}");
+    }
+}

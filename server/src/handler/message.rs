@@ -100,11 +100,14 @@ async fn check_reference(
             }
         };
     }
-    let url = m.url.as_deref().map(str::trim).unwrap_or_default();
+    // Not trimmed: the `ImageMessage` carries the reference exactly as sent
+    // (`WIRE.md` section 9), so a URL with any whitespace is refused instead.
+    let url = m.url.as_deref().unwrap_or_default();
     let lower = url.to_ascii_lowercase();
-    if (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !url.chars().any(char::is_whitespace)
-    {
+    let after_scheme = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme));
+    if after_scheme.is_some_and(|rest| !rest.is_empty()) && !url.chars().any(char::is_whitespace) {
         Ok((url.to_owned(), None))
     } else {
         Err("a message needs an uploaded image or an http(s) URL")
