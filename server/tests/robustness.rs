@@ -218,3 +218,38 @@ async fn a_fast_client_is_throttled_not_refused() {
     // 45 requests, 5 free: at least a second of pacing at 40 per second.
     assert!(started.elapsed() >= std::time::Duration::from_millis(900));
 }
+
+#[tokio::test]
+async fn a_plaintext_request_after_the_handshake_is_not_acted_on() {
+    // `WIRE.md` section 5: encrypted requests only once the handshake is done.
+    let server = TestServer::start().await;
+    let mut root = server.root().await;
+    let mut alice = server.user("alice").await;
+    for line in [
+        r#"{"type":"Room.Create.p1","data":{"name":"sneaky"}}"#,
+        r#"  {"type":"User.Create.p2","data":{"username":"mallory","password":"pw"}}"#,
+    ] {
+        root.send_raw(line).await;
+        let p = plain_reply(&mut root).await;
+        assert!(is_error(&p, ErrorKind::PacketDataIncorrect), "{p:?}");
+        assert_eq!(p.id, PacketId::DontHaveId);
+    }
+    // Nothing happened: no room, no push, no account.
+    let p = root.ask(|s| s.require_room_list()).await;
+    assert!(matches!(p.body, Body::RoomList(ref l) if l.is_empty()), "{p:?}");
+    alice.assert_no_push().await;
+    let mut mallory = server.client().await;
+    let out = mallory.session.login("mallory", "pw").unwrap();
+    let miricat_shared::session::Event::Reply { packet, .. } = mallory.call(out).await else {
+        panic!("mallory signed in")
+    };
+    assert_eq!(error_kind(&packet), "UserNotFound");
+    // A plaintext Login before signing in is refused the same way.
+    mallory
+        .send_raw(r#"{"type":"Authentication.Login.p3","data":{"username":"root","password":"root-secret"}}"#)
+        .await;
+    let p = plain_reply(&mut mallory).await;
+    assert!(is_error(&p, ErrorKind::PacketDataIncorrect), "{p:?}");
+    let p = mallory.ask(|s| s.require_room_list()).await;
+    assert_eq!(error_kind(&p), "AccessDenied", "the plaintext login did not sign in");
+}

@@ -329,6 +329,18 @@ impl Client {
         found
     }
 
+    /// The next line exactly as the server wrote it, decrypted when it is not
+    /// plaintext: for checking wire shapes the typed packets would hide.
+    pub async fn next_wire_json(&mut self) -> serde_json::Value {
+        let line = self.read_line().await.expect("server closed the connection");
+        let json = if line.starts_with('{') {
+            line
+        } else {
+            self.cipher.as_ref().unwrap().decrypt_line(&line).unwrap()
+        };
+        serde_json::from_str(&json).unwrap()
+    }
+
     /// Sends hand-made JSON whose type carries ID `id` and returns the reply.
     pub async fn call_json(&mut self, id: &str, json: &str) -> Packet {
         self.send_json(json).await;
