@@ -37,6 +37,13 @@ impl System {
     /// Starts a server on a fresh database and a bridge serving `dist/`. Fails with
     /// instructions when the app has not been built.
     pub async fn start() -> Result<Self> {
+        // Short enough that the heartbeat actually runs during a test.
+        Self::start_with_heartbeat(5_000).await
+    }
+
+    /// [`System::start`] with the server announcing `heartbeat_ms` (and closing
+    /// connections silent for three times that).
+    pub async fn start_with_heartbeat(heartbeat_ms: u64) -> Result<Self> {
         let dist = dist_dir();
         if !dist.join("index.html").is_file() {
             bail!(
@@ -47,8 +54,7 @@ impl System {
         }
         let dir = tempfile::tempdir().context("creating the test directory")?;
         let mut config = ServerConfig::for_tests(dir.path().join("miricat.db"), ROOT_PASSWORD);
-        // Short enough that the heartbeat actually runs during a test.
-        config.heartbeat_ms = 5_000;
+        config.heartbeat_ms = heartbeat_ms;
         let server = RunningServer::start(config)
             .await
             .context("starting the MCP server")?;

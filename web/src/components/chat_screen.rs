@@ -17,6 +17,16 @@ pub fn ChatScreen() -> Html {
     use_room_hotkeys();
     let chat = use_chat();
     let offline_note = chat.state().status_detail.clone();
+    // The tab title counts unread messages, so a background tab shows there is news.
+    let unread: u32 = chat.state().rooms.values().map(|room| room.unread).sum();
+    use_effect_with(unread, |unread| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&match unread {
+                0 => "Miricat".to_owned(),
+                n => format!("({n}) Miricat"),
+            });
+        }
+    });
     html! {
         <div class="chat-layout">
             <Sidebar />
