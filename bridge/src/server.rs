@@ -100,10 +100,12 @@ pub async fn run(
                     let trusted = shared.config.trusted_proxies.iter().any(|net| net.contains(&ip));
                     match sockets.acquire_for(ip, !trusted) {
                         Ok(permit) => {
-                            let serve = serve_tcp(stream, remote, Arc::clone(&shared), signal.clone());
+                            let (shared, signal) = (Arc::clone(&shared), signal.clone());
+                            // The serving future is made inside the task: awaiting a
+                            // future captured from outside would store it twice.
                             tasks.spawn(async move {
-                                serve.await;
-                                drop(permit);
+                                let _permit = permit;
+                                serve_tcp(stream, remote, shared, signal).await;
                             });
                         }
                         Err(_) => {
