@@ -172,6 +172,12 @@ async fn shutdown_signal() {
     }
 }
 
+/// mimalloc rather than glibc malloc: argon2id allocates ~19 MiB per hash, and glibc's
+/// adaptive mmap threshold then serves those blocks from its arenas and keeps them,
+/// so 500 sign-ins left the server at 1.2 GB RSS; mimalloc returns them to the OS.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
