@@ -236,7 +236,10 @@ async fn a_plaintext_request_after_the_handshake_is_not_acted_on() {
     }
     // Nothing happened: no room, no push, no account.
     let p = root.ask(|s| s.require_room_list()).await;
-    assert!(matches!(p.body, Body::RoomList(ref l) if l.is_empty()), "{p:?}");
+    assert!(
+        matches!(p.body, Body::RoomList(ref l) if l.is_empty()),
+        "{p:?}"
+    );
     alice.assert_no_push().await;
     let mut mallory = server.client().await;
     let out = mallory.session.login("mallory", "pw").unwrap();
@@ -251,5 +254,9 @@ async fn a_plaintext_request_after_the_handshake_is_not_acted_on() {
     let p = plain_reply(&mut mallory).await;
     assert!(is_error(&p, ErrorKind::PacketDataIncorrect), "{p:?}");
     let p = mallory.ask(|s| s.require_room_list()).await;
-    assert_eq!(error_kind(&p), "AccessDenied", "the plaintext login did not sign in");
+    assert_eq!(
+        error_kind(&p),
+        "AccessDenied",
+        "the plaintext login did not sign in"
+    );
 }

@@ -46,7 +46,10 @@ async fn messages_carry_the_request_id_or_dont_have_id_and_a_numeric_time() {
         let time = packet["data"]["time"]
             .as_u64()
             .unwrap_or_else(|| panic!("time is not a number: {packet}"));
-        assert!((before..=after).contains(&time), "{time} not in {before}..={after}");
+        assert!(
+            (before..=after).contains(&time),
+            "{time} not in {before}..={after}"
+        );
     }
     assert_eq!(reply["data"]["time"], pushed["data"]["time"]);
 }
