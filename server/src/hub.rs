@@ -5,6 +5,12 @@
 //! connection only appends to its [`Outbox`], so holding the lock while fanning out
 //! to hundreds of members stays short. Rooms are also in SQLite (the source of truth
 //! at start-up); names are checked for uniqueness by the database.
+//!
+//! A change's reply to its requester is queued under the same lock as the pushes it
+//! causes, so every connection sees changes in one order: nobody gets a push about a
+//! room before the `Accepted` that lists the rooms, messages reach every member in
+//! the same order, and a rename's reply cannot overtake a later rename's push. The
+//! caller waits for room first ([`Outbox::room_for_reply`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -68,6 +74,15 @@ fn push_frame(body: Body) -> Frame {
 }
 
 impl Inner {
+    /// Queues `conn`'s reply (see the module docs on ordering).
+    fn reply_to(&self, conn: ConnId, reply: &Packet) {
+        if let Some(member) = self.conns.get(&conn) {
+            member
+                .outbox
+                .queue_reply(Frame::Encrypted(Arc::from(reply.encode())));
+        }
+    }
+
     fn push_to(&self, conns: impl IntoIterator<Item = ConnId>, frame: &Frame) {
         for id in conns {
             if let Some(member) = self.conns.get(&id)
@@ -147,9 +162,25 @@ impl Hub {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records a signed-in connection and returns the rooms for `Accepted`.
-    pub fn sign_in(&self, conn: ConnId, user: Arc<str>, outbox: Arc<Outbox>) -> Vec<RoomInfo> {
+    /// Records a signed-in connection and queues its `Accepted`, which `accepted`
+    /// builds from the rooms as they are now.
+    pub fn sign_in(
+        &self,
+        conn: ConnId,
+        user: Arc<str>,
+        outbox: Arc<Outbox>,
+        accepted: impl FnOnce(Vec<RoomInfo>) -> Packet,
+    ) {
         let mut inner = self.lock();
+        let rooms = inner
+            .rooms
+            .iter()
+            .map(|(&id, room)| RoomInfo {
+                id,
+                name: room.name.clone(),
+                all_users: room.all_users(),
+            })
+            .collect();
         inner.conns.insert(
             conn,
             Member {
@@ -158,15 +189,7 @@ impl Hub {
                 rooms: BTreeSet::new(),
             },
         );
-        inner
-            .rooms
-            .iter()
-            .map(|(&id, room)| RoomInfo {
-                id,
-                name: room.name.clone(),
-                all_users: room.all_users(),
-            })
-            .collect()
+        inner.reply_to(conn, &accepted(rooms));
     }
 
     /// Forgets a closed connection: it leaves its rooms (pushing `Room.Left` where it
@@ -218,8 +241,9 @@ impl Hub {
             .collect()
     }
 
-    /// Adds a created room and pushes `Room.Created` to every other signed-in client.
-    pub fn add_room(&self, creator: ConnId, summary: &RoomSummary) {
+    /// Adds a created room, answers `Room.Created` to `creator` and pushes it to every
+    /// other signed-in client.
+    pub fn add_room(&self, creator: ConnId, reply_id: PacketId, summary: RoomSummary) {
         let mut inner = self.lock();
         inner.rooms.insert(
             summary.room,
@@ -230,20 +254,23 @@ impl Hub {
             },
         );
         inner.push_to_all_but(creator, &push_frame(Body::RoomCreated(summary.clone())));
+        inner.reply_to(creator, &Packet::new(reply_id, Body::RoomCreated(summary)));
     }
 
-    /// Renames a room and pushes `Room.Updated` to every other signed-in client.
-    pub fn rename_room(&self, by: ConnId, summary: &RoomSummary) {
+    /// Renames a room, answers `Room.Updated` to `by` and pushes it to every other
+    /// signed-in client.
+    pub fn rename_room(&self, by: ConnId, reply_id: PacketId, summary: RoomSummary) {
         let mut inner = self.lock();
         if let Some(room) = inner.rooms.get_mut(&summary.room) {
             room.name = summary.name.clone();
         }
         inner.push_to_all_but(by, &push_frame(Body::RoomUpdated(summary.clone())));
+        inner.reply_to(by, &Packet::new(reply_id, Body::RoomUpdated(summary)));
     }
 
-    /// Removes a room (its members simply stop being members) and pushes
-    /// `Room.Deleted` to every other signed-in client; no `Room.Left`.
-    pub fn remove_room(&self, by: ConnId, room_id: RoomId) {
+    /// Removes a room (its members simply stop being members), answers `Room.Deleted`
+    /// to `by` and pushes it to every other signed-in client; no `Room.Left`.
+    pub fn remove_room(&self, by: ConnId, reply_id: PacketId, room_id: RoomId) {
         let mut inner = self.lock();
         if let Some(room) = inner.rooms.remove(&room_id) {
             for conn in room.members.keys() {
@@ -252,15 +279,14 @@ impl Hub {
                 }
             }
         }
-        inner.push_to_all_but(
-            by,
-            &push_frame(Body::RoomDeleted(RoomRef { room: room_id })),
-        );
+        let deleted = Body::RoomDeleted(RoomRef { room: room_id });
+        inner.push_to_all_but(by, &push_frame(deleted.clone()));
+        inner.reply_to(by, &Packet::new(reply_id, deleted));
     }
 
-    /// Joins `conn` to a room, pushing `Room.Joined` to the other members unless it
-    /// was already a member. Returns the `Joined` data for the reply.
-    pub fn join(&self, conn: ConnId, room_id: RoomId) -> Result<Joined, RoomError> {
+    /// Joins `conn` to a room and answers `Room.Joined`, pushing it to the other
+    /// members unless `conn` was already a member.
+    pub fn join(&self, conn: ConnId, reply_id: PacketId, room_id: RoomId) -> Result<(), RoomError> {
         let mut inner = self.lock();
         let user = inner
             .conns
@@ -289,17 +315,22 @@ impl Hub {
             }
             inner.push_to(others, &push_frame(Body::RoomJoined(joined.clone())));
         }
-        Ok(joined)
+        inner.reply_to(conn, &Packet::new(reply_id, Body::RoomJoined(joined)));
+        Ok(())
     }
 
-    /// Takes `conn` out of a room. Returns the `Left` data for the reply.
-    pub fn leave(&self, conn: ConnId, room: RoomId) -> Result<Left, RoomError> {
+    /// Takes `conn` out of a room and answers `Room.Left`.
+    pub fn leave(&self, conn: ConnId, reply_id: PacketId, room: RoomId) -> Result<(), RoomError> {
         let mut inner = self.lock();
         let r = inner.rooms.get(&room).ok_or(RoomError::NotFound)?;
         if !r.members.contains_key(&conn) {
             return Err(RoomError::NotMember);
         }
-        inner.remove_member(conn, room).ok_or(RoomError::NotMember)
+        let left = inner
+            .remove_member(conn, room)
+            .ok_or(RoomError::NotMember)?;
+        inner.reply_to(conn, &Packet::new(reply_id, Body::RoomLeft(left)));
+        Ok(())
     }
 
     /// Checks that `conn` may send to `room`.
@@ -313,12 +344,16 @@ impl Hub {
         }
     }
 
-    /// Pushes a message to every member of `room` but its sender.
-    pub fn fan_out(&self, sender: ConnId, room: RoomId, frame: &Frame) {
+    /// Answers a message's sender with it and pushes it to every other member of
+    /// its room.
+    pub fn deliver(&self, sender: ConnId, reply_id: PacketId, room: RoomId, body: Body) {
+        let push = Packet::in_room(PacketId::DontHaveId, room, body.clone()).encode();
         let inner = self.lock();
         if let Some(r) = inner.rooms.get(&room) {
-            inner.push_to(r.members.keys().copied().filter(|&c| c != sender), frame);
+            let frame = Frame::Encrypted(Arc::from(push));
+            inner.push_to(r.members.keys().copied().filter(|&c| c != sender), &frame);
         }
+        inner.reply_to(sender, &Packet::in_room(reply_id, room, body));
     }
 
     /// Signed-in connections (diagnostics and tests).

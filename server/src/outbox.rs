@@ -114,6 +114,16 @@ impl Outbox {
     /// Queues a reply, first waiting while the queue holds more than half its byte
     /// bound. Returns `false` when the connection is closed.
     pub async fn reply(&self, frame: Frame) -> bool {
+        self.room_for_reply().await && self.queue_reply(frame)
+    }
+
+    /// Waits while the queue holds more than half its byte bound, so a client that
+    /// does not read its replies stops being read from. Returns `false` when the
+    /// connection is closed.
+    ///
+    /// Call it before building a reply under the hub's lock and queue that reply with
+    /// [`Outbox::queue_reply`]: the lock fixes the reply's order among the pushes.
+    pub async fn room_for_reply(&self) -> bool {
         loop {
             let drained = self.drained.notified();
             tokio::pin!(drained);
@@ -122,14 +132,25 @@ impl Outbox {
                 return false;
             }
             {
-                let mut q = self.lock();
+                let q = self.lock();
                 if q.bytes <= self.limits.max_bytes / 2 || q.frames.is_empty() {
-                    q.bytes += frame.cost();
-                    q.frames.push_back(frame);
-                    break;
+                    return true;
                 }
             }
             drained.await;
+        }
+    }
+
+    /// Queues a reply without waiting (after [`Outbox::room_for_reply`]). Returns
+    /// `false` when the connection is closed.
+    pub fn queue_reply(&self, frame: Frame) -> bool {
+        if self.is_closed() {
+            return false;
+        }
+        {
+            let mut q = self.lock();
+            q.bytes += frame.cost();
+            q.frames.push_back(frame);
         }
         self.readable.notify_one();
         true

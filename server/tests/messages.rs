@@ -157,7 +157,10 @@ async fn an_image_url_is_carried_unchanged_or_refused() {
     let p = alice
         .ask(|s| s.send_image(room, CreateImageMessage::url(url)))
         .await;
-    assert!(matches!(p.body, Body::ImageMessage(ref m) if m.image == url), "{p:?}");
+    assert!(
+        matches!(p.body, Body::ImageMessage(ref m) if m.image == url),
+        "{p:?}"
+    );
     for bad in [
         " https://example.com/cat.png",
         "https://example.com/cat.png\n",
@@ -169,4 +172,50 @@ async fn an_image_url_is_carried_unchanged_or_refused() {
             .await;
         assert_eq!(error_kind(&p), "MessageDataIncorrect", "{bad:?}");
     }
+}
+
+/// Every text message `c` sees (its replies and pushes), until it has seen `count`.
+async fn texts_seen(c: &mut Client, count: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let packet = match c.next_event().await {
+            miricat_shared::session::Event::Reply { packet, .. } => packet,
+            miricat_shared::session::Event::Push(packet) => packet,
+            _ => continue,
+        };
+        if let Body::TextMessage(m) = packet.body {
+            seen.push(m.text);
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_member_sees_messages_in_the_same_order() {
+    // The sender's reply is queued under the same lock as the pushes to the others,
+    // so two members talking at once cannot each see their own message first.
+    const EACH: usize = 150;
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let mut carol = server.user("carol").await;
+    let room = room_with(&server, &mut [&mut alice, &mut bob, &mut carol]).await;
+    for c in [&mut alice, &mut bob, &mut carol] {
+        c.drain_pushes().await; // the creation and join pushes
+    }
+    let talk = |mut c: Client, name: &'static str| async move {
+        for i in 0..EACH {
+            let out = c.session.send_text(room, &format!("{name} {i}")).unwrap();
+            c.send(&out).await;
+        }
+        let seen = texts_seen(&mut c, 2 * EACH).await;
+        (c, seen)
+    };
+    let a = tokio::spawn(talk(alice, "alice"));
+    let b = tokio::spawn(talk(bob, "bob"));
+    let carol_seen = texts_seen(&mut carol, 2 * EACH).await;
+    let (_alice, alice_seen) = a.await.unwrap();
+    let (_bob, bob_seen) = b.await.unwrap();
+    assert_eq!(alice_seen, carol_seen);
+    assert_eq!(bob_seen, carol_seen);
 }

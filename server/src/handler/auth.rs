@@ -88,16 +88,17 @@ async fn accept(conn: &mut Conn, id: PacketId, username: String) {
     let user: Arc<str> = Arc::from(username);
     conn.is_root = *user == *shared.config.root_user;
     conn.user = Some(user.clone());
-    let rooms = shared
+    let heartbeat_rate = shared.config.heartbeat_ms;
+    shared
         .hub
-        .sign_in(conn.id, user.clone(), conn.outbox.clone());
+        .sign_in(conn.id, user.clone(), conn.outbox.clone(), |rooms| {
+            Packet::new(
+                id,
+                Body::Accepted(Accepted {
+                    rooms,
+                    heartbeat_rate,
+                }),
+            )
+        });
     tracing::info!(user = %user, root = conn.is_root, "signed in");
-    conn.send(Packet::new(
-        id,
-        Body::Accepted(Accepted {
-            rooms,
-            heartbeat_rate: shared.config.heartbeat_ms,
-        }),
-    ))
-    .await;
 }

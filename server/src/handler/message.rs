@@ -2,19 +2,16 @@
 //! sender and the server's time, stored, answered, and pushed to the room's other
 //! members only.
 
-use std::sync::Arc;
-
 use miricat_shared::packet::lenient::Timestamp;
 use miricat_shared::packet::message::{
     CreateImageMessage, CreateTextMessage, ImageMessage, MCP_IMAGE_SCHEME, TextMessage,
 };
-use miricat_shared::{Body, ErrorKind, Packet, PacketId, RoomId};
+use miricat_shared::{Body, ErrorKind, PacketId, RoomId};
 
 use super::internal_error;
 use super::room::check_member;
 use crate::connection::Conn;
 use crate::images::is_image_id;
-use crate::outbox::Frame;
 use crate::store::messages::{MessageKind, NewMessage};
 use crate::store::now_ms;
 
@@ -131,9 +128,5 @@ async fn deliver(conn: &mut Conn, id: PacketId, room: RoomId, stored: NewMessage
         }
         Err(e) => return internal_error(conn, &id, &e).await,
     }
-    let push = Packet::in_room(PacketId::DontHaveId, room, body.clone()).encode();
-    shared
-        .hub
-        .fan_out(conn.id, room, &Frame::Encrypted(Arc::from(push)));
-    conn.send(Packet::in_room(id, room, body)).await;
+    shared.hub.deliver(conn.id, id, room, body);
 }

@@ -75,15 +75,14 @@ pub async fn dispatch(conn: &mut Conn, packet: Packet) {
     let kind = packet.kind();
     let id = packet.id.reply_id();
     tracing::debug!(%kind, "request");
-    match kind {
+    if kind == PacketKind::Ping {
         // Never answered; before sign-in it is ignored.
-        PacketKind::Ping => return,
-        PacketKind::Handshake => {
-            conn.error(&id, ErrorKind::PacketDataIncorrect, "already secured")
-                .await;
-            return;
-        }
-        _ => {}
+        return;
+    }
+    // Every other request is answered: wait until the client reads what it was sent
+    // before, so replies the hub queues under its lock stay bounded. Closed: drop it.
+    if !conn.outbox.room_for_reply().await {
+        return;
     }
     if let Some((error, message)) = access_error(conn, kind) {
         conn.error(&id, error, message).await;
@@ -107,6 +106,10 @@ pub async fn dispatch(conn: &mut Conn, packet: Packet) {
         Body::RoomJoin(r) => room::join(conn, id, r).await,
         Body::RoomLeave(r) => room::leave(conn, id, r).await,
         Body::RoomRequireList => room::list(conn, id).await,
+        Body::Handshake(_) => {
+            conn.error(&id, ErrorKind::PacketDataIncorrect, "already secured")
+                .await
+        }
         _ => {
             conn.error(
                 &id,

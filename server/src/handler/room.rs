@@ -48,8 +48,7 @@ pub async fn create(conn: &mut Conn, id: PacketId, request: RoomName) {
                 name: request.name,
             };
             tracing::info!(room, "room created");
-            shared.hub.add_room(conn.id, &summary);
-            conn.send(Packet::new(id, Body::RoomCreated(summary))).await;
+            shared.hub.add_room(conn.id, id, summary);
         }
         Ok(RoomWrite::NameTaken) => {
             conn.error(&id, ErrorKind::RoomAlreadyExists, "room name taken")
@@ -78,8 +77,7 @@ pub async fn update(conn: &mut Conn, id: PacketId, request: RoomSummary) {
     match shared.store.rename_room(request.room, &request.name).await {
         Ok(RoomWrite::Done(())) => {
             tracing::info!(room = request.room, "room renamed");
-            shared.hub.rename_room(conn.id, &request);
-            conn.send(Packet::new(id, Body::RoomUpdated(request))).await;
+            shared.hub.rename_room(conn.id, id, request);
         }
         Ok(RoomWrite::NameTaken) => {
             conn.error(&id, ErrorKind::RoomAlreadyExists, "room name taken")
@@ -99,8 +97,7 @@ pub async fn delete(conn: &mut Conn, id: PacketId, request: RoomRef) {
     match shared.store.delete_room(request.room).await {
         Ok(true) => {
             tracing::info!(room = request.room, "room deleted");
-            shared.hub.remove_room(conn.id, request.room);
-            conn.send(Packet::new(id, Body::RoomDeleted(request))).await;
+            shared.hub.remove_room(conn.id, id, request.room);
         }
         Ok(false) => room_error(conn, &id, RoomError::NotFound).await,
         Err(e) => internal_error(conn, &id, &e).await,
@@ -109,23 +106,15 @@ pub async fn delete(conn: &mut Conn, id: PacketId, request: RoomRef) {
 
 /// `Room.Join`.
 pub async fn join(conn: &mut Conn, id: PacketId, request: RoomRef) {
-    let joined = conn.shared.hub.join(conn.id, request.room);
-    match joined {
-        Ok(joined) => {
-            conn.send(Packet::new(id, Body::RoomJoined(joined))).await;
-        }
-        Err(e) => room_error(conn, &id, e).await,
+    if let Err(e) = conn.shared.hub.join(conn.id, id.clone(), request.room) {
+        room_error(conn, &id, e).await;
     }
 }
 
 /// `Room.Leave`.
 pub async fn leave(conn: &mut Conn, id: PacketId, request: RoomRef) {
-    let left = conn.shared.hub.leave(conn.id, request.room);
-    match left {
-        Ok(left) => {
-            conn.send(Packet::new(id, Body::RoomLeft(left))).await;
-        }
-        Err(e) => room_error(conn, &id, e).await,
+    if let Err(e) = conn.shared.hub.leave(conn.id, id.clone(), request.room) {
+        room_error(conn, &id, e).await;
     }
 }
 

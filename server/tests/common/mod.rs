@@ -271,6 +271,13 @@ impl Client {
         }
     }
 
+    /// Forgets every push received so far (a round trip, then the backlog is dropped).
+    pub async fn drain_pushes(&mut self) {
+        let out = self.session.require_room_list().unwrap();
+        self.call(out).await;
+        self.backlog.clear();
+    }
+
     /// Proves nothing was pushed so far: a round trip, then no push may have arrived
     /// before its reply (the server queues pushes in order).
     pub async fn assert_no_push(&mut self) {
@@ -332,7 +339,10 @@ impl Client {
     /// The next line exactly as the server wrote it, decrypted when it is not
     /// plaintext: for checking wire shapes the typed packets would hide.
     pub async fn next_wire_json(&mut self) -> serde_json::Value {
-        let line = self.read_line().await.expect("server closed the connection");
+        let line = self
+            .read_line()
+            .await
+            .expect("server closed the connection");
         let json = if line.starts_with('{') {
             line
         } else {
