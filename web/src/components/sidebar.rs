@@ -61,7 +61,7 @@ pub fn Sidebar() -> Html {
                     { super::message_group::initial(&me) }
                 </span>
                 <span class="account-name" title={me.clone()}>{ me.clone() }</span>
-                <button type="button" class="ghost small" onclick={sign_out}>{ "Sign out" }</button>
+                <button type="button" class="ghost small" data-testid="sign-out" onclick={sign_out}>{ "Sign out" }</button>
             </div>
         </nav>
     }

@@ -48,9 +48,13 @@ struct Inner {
     stall_timer: Option<Timeout>,
     /// Page visibility and network listeners, removed with the connection.
     listeners: Vec<EventListener>,
-    /// The key pair for the socket being opened, made while the browser connects
-    /// (its generation overlaps the network round trips instead of following them).
+    /// The key pair for the next socket, made ahead of time: the first one while
+    /// the sign-in form is shown, later ones while the browser connects. Either way
+    /// its cost stays off the handshake's critical path, and the first one also
+    /// warms the engine's optimised code for the shared secret. Each is used once.
     next_keypair: Option<Result<KeyPair, String>>,
+    /// Makes the first key pair once the page has rendered.
+    warm_up_timer: Option<Timeout>,
     /// Key generation time of the current socket, until the handshake completes.
     keygen_ms: Option<f64>,
     /// When the user pressed sign in, until the first `Accepted`.
@@ -73,11 +77,19 @@ impl Connection {
                 stall_timer: None,
                 listeners: Vec::new(),
                 next_keypair: None,
+                warm_up_timer: None,
                 keygen_ms: None,
                 sign_in_started: None,
             })),
         };
         connection.listen_for_comebacks();
+        let weak = connection.weak();
+        let warm_up = Timeout::new(0, move || {
+            if let Some(connection) = Self::from_weak(&weak) {
+                connection.prepare_keypair();
+            }
+        });
+        connection.inner.borrow_mut().warm_up_timer = Some(warm_up);
         connection
     }
 
@@ -237,15 +249,14 @@ impl Connection {
                         connection.stalled(epoch);
                     }
                 });
-                // The socket connects in the background (another browser process);
-                // make its key pair meanwhile.
-                let started = since_page_start_ms();
-                let keypair = KeyPair::generate().map_err(|e| e.to_string());
-                let mut inner = self.inner.borrow_mut();
-                inner.keygen_ms = Some(since_page_start_ms() - started);
-                inner.next_keypair = Some(keypair);
-                inner.socket = Some(socket);
-                inner.stall_timer = Some(stall);
+                {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.socket = Some(socket);
+                    inner.stall_timer = Some(stall);
+                }
+                // The socket connects in the background (another browser process):
+                // make its key pair meanwhile, unless one is ready.
+                self.prepare_keypair();
             }
             Err(e) => {
                 // An address the browser refuses outright: nothing to retry.
@@ -256,6 +267,17 @@ impl Connection {
                     effects
                 });
             }
+        }
+    }
+
+    /// Generates the next connection's key pair (and times it) unless one is ready.
+    fn prepare_keypair(&self) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.next_keypair.is_none() {
+            let started = since_page_start_ms();
+            let keypair = KeyPair::generate().map_err(|e| e.to_string());
+            inner.keygen_ms = Some(since_page_start_ms() - started);
+            inner.next_keypair = Some(keypair);
         }
     }
 
