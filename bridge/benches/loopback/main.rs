@@ -194,6 +194,14 @@ fn idle_cost(pid: u32, addr: SocketAddr, count: u64) -> Result<f64, BoxError> {
     Ok(after.saturating_sub(before) as f64 / count as f64)
 }
 
+/// The 1-minute load average, to judge how quiet the machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
 fn find_websocat() -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| {
@@ -250,8 +258,9 @@ fn orchestrate(quick: bool) -> Result<(), BoxError> {
     let (runs, rounds, millis, idle) = if quick {
         (1u32, 2_000, 1_000, 200)
     } else {
-        (7, 10_000, 2_000, IDLE_CONNECTIONS)
+        (9, 10_000, 2_000, IDLE_CONNECTIONS)
     };
+    let load_before = load_average();
     let n = relays.len();
     let (mut p50, mut p99) = (vec![Vec::new(); n], vec![Vec::new(); n]);
     let (mut pinned_tp, mut unpinned_tp) = (vec![Vec::new(); n], vec![Vec::new(); n]);
@@ -294,6 +303,10 @@ fn orchestrate(quick: bool) -> Result<(), BoxError> {
     println!(
         "{runs} latency runs of {rounds} round trips, {} throughput runs of {millis} ms per mode, {idle} idle connections; medians",
         runs.div_ceil(2)
+    );
+    println!(
+        "load average before/after: {load_before} / {} (others' work on CPU 0 widens p99 for every relay)",
+        load_average()
     );
     println!(
         "{:<16} {:>9} {:>9} {:>15} {:>17} {:>14}",
