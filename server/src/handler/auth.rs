@@ -5,9 +5,9 @@ use std::sync::Arc;
 use miricat_shared::packet::auth::{Accepted, Credentials};
 use miricat_shared::{Body, ErrorKind, Packet, PacketId};
 
-use super::{internal_error, valid_name};
+use super::internal_error;
+use super::user::create_account;
 use crate::connection::Conn;
-use crate::store::users::CreateUser;
 
 /// Login: unknown user, empty password and wrong password each have their error.
 pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
@@ -44,42 +44,10 @@ pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
 
 /// Register: creates the account and signs in.
 pub async fn register(conn: &mut Conn, id: PacketId, credentials: Credentials) {
-    let shared = conn.shared.clone();
-    if !valid_name(&credentials.username, shared.config.max_username_chars)
-        || credentials.username.trim() != credentials.username
-    {
-        return conn
-            .error(&id, ErrorKind::AuthDataIncorrect, "invalid username")
-            .await;
-    }
-    if credentials.password.is_empty() {
-        return conn
-            .error(&id, ErrorKind::UserPasswordRequired, "password is empty")
-            .await;
-    }
-    match shared.store.password_hash(&credentials.username).await {
-        Ok(Some(_)) => {
-            return conn
-                .error(&id, ErrorKind::UserAlreadyExists, "username taken")
-                .await;
-        }
-        Ok(None) => {}
-        Err(e) => return internal_error(conn, &id, &e).await,
-    }
-    let hash = match shared.passwords.hash(credentials.password).await {
-        Ok(hash) => hash,
-        Err(e) => return internal_error(conn, &id, &e).await,
-    };
-    match shared.store.create_user(&credentials.username, hash).await {
-        Ok(CreateUser::Created) => {
-            tracing::info!(user = %credentials.username, "registered");
-            accept(conn, id, credentials.username).await
-        }
-        Ok(CreateUser::AlreadyExists) => {
-            conn.error(&id, ErrorKind::UserAlreadyExists, "username taken")
-                .await
-        }
-        Err(e) => internal_error(conn, &id, &e).await,
+    let bad_name = ErrorKind::AuthDataIncorrect;
+    if let Some(username) = create_account(conn, &id, credentials, bad_name).await {
+        tracing::info!(user = %username, "registered");
+        accept(conn, id, username).await;
     }
 }
 

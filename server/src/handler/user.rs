@@ -11,8 +11,7 @@ use crate::store::users::CreateUser;
 
 /// `User.Create`.
 pub async fn create(conn: &mut Conn, id: PacketId, credentials: Credentials) {
-    let shared = conn.shared.clone();
-    if credentials.username == shared.config.root_user {
+    if credentials.username == conn.shared.config.root_user {
         return conn
             .error(
                 &id,
@@ -21,43 +20,64 @@ pub async fn create(conn: &mut Conn, id: PacketId, credentials: Credentials) {
             )
             .await;
     }
-    if !valid_name(&credentials.username, shared.config.max_username_chars)
-        || credentials.username.trim() != credentials.username
-    {
-        return conn
-            .error(&id, ErrorKind::PacketDataIncorrect, "invalid username")
+    let bad_name = ErrorKind::PacketDataIncorrect;
+    if let Some(username) = create_account(conn, &id, credentials, bad_name).await {
+        tracing::info!(user = %username, "user created by root");
+        conn.send(Packet::new(id, Body::UserCreated(Username { username })))
             .await;
     }
-    if credentials.password.is_empty() {
-        return conn
-            .error(&id, ErrorKind::UserPasswordRequired, "password is empty")
-            .await;
+}
+
+/// Creates an account for Register and `User.Create`, answering every failure
+/// itself: a username that is blank, too long, padded or has control characters
+/// (`bad_name`), an empty password, a taken name. Returns the new username.
+pub(super) async fn create_account(
+    conn: &mut Conn,
+    id: &PacketId,
+    credentials: Credentials,
+    bad_name: ErrorKind,
+) -> Option<String> {
+    let shared = conn.shared.clone();
+    let Credentials { username, password } = credentials;
+    if !valid_name(&username, shared.config.max_username_chars) || username.trim() != username {
+        conn.error(id, bad_name, "invalid username").await;
+        return None;
     }
-    match shared.store.password_hash(&credentials.username).await {
-        Ok(Some(_)) => {
-            return conn
-                .error(&id, ErrorKind::UserAlreadyExists, "username taken")
-                .await;
+    if password.is_empty() {
+        conn.error(id, ErrorKind::UserPasswordRequired, "password is empty")
+            .await;
+        return None;
+    }
+    // Checked before hashing, so a taken name costs no hash.
+    let taken = match shared.store.password_hash(&username).await {
+        Ok(hash) => hash.is_some(),
+        Err(e) => {
+            internal_error(conn, id, &e).await;
+            return None;
         }
-        Ok(None) => {}
-        Err(e) => return internal_error(conn, &id, &e).await,
-    }
-    let hash = match shared.passwords.hash(credentials.password).await {
-        Ok(hash) => hash,
-        Err(e) => return internal_error(conn, &id, &e).await,
     };
-    match shared.store.create_user(&credentials.username, hash).await {
-        Ok(CreateUser::Created) => {
-            tracing::info!(user = %credentials.username, "user created by root");
-            let username = credentials.username;
-            conn.send(Packet::new(id, Body::UserCreated(Username { username })))
-                .await;
+    let created = if taken {
+        Ok(CreateUser::AlreadyExists)
+    } else {
+        match shared.passwords.hash(password).await {
+            Ok(hash) => shared.store.create_user(&username, hash).await,
+            Err(e) => {
+                internal_error(conn, id, &e).await;
+                return None;
+            }
         }
+    };
+    match created {
+        Ok(CreateUser::Created) => Some(username),
         Ok(CreateUser::AlreadyExists) => {
-            conn.error(&id, ErrorKind::UserAlreadyExists, "username taken")
-                .await
+            conn.error(id, ErrorKind::UserAlreadyExists, "username taken")
+                .await;
+            None
         }
-        Err(e) => internal_error(conn, &id, &e).await,
+        Err(e) => {
+            internal_error(conn, id, &e).await;
+            None
+        }
     }
 }
 
