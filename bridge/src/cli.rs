@@ -283,6 +283,19 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_parses() {
+        let file: FileConfig = toml::from_str(include_str!("../bridge.example.toml")).unwrap();
+        // The example's static directory exists on servers only: a flag overrides it.
+        let tmp = std::env::temp_dir();
+        let s = args(&["--static", tmp.to_str().unwrap()])
+            .merge(file)
+            .unwrap();
+        assert!(s.config.upstream_proxy_protocol);
+        assert_eq!(s.config.trusted_proxies.len(), 2);
+        assert_eq!(s.listen, "127.0.0.1:8080".parse().unwrap());
+    }
+
+    #[test]
     fn mistakes_are_reported() {
         assert!(args(&[]).into_settings().is_err());
         assert!(

@@ -61,8 +61,8 @@ pub(crate) struct RelayTarget {
     pub(crate) client: SocketAddr,
     /// Where the client reached the bridge: the PROXY header's destination.
     pub(crate) local: SocketAddr,
-    /// The upstream's name (`""` for `/ws`) and address.
-    pub(crate) upstream_name: String,
+    /// The upstream's WebSocket path (`/ws` or `/ws/NAME`), for logs, and address.
+    pub(crate) upstream_path: String,
     pub(crate) upstream_addr: String,
 }
 
@@ -107,7 +107,7 @@ pub(crate) async fn relay<S>(
     info!(
         conn = target.id,
         client = %target.client.ip(),
-        upstream = %target.upstream_name,
+        upstream = %target.upstream_path,
         "connection opened"
     );
     let (mut ws_tx, mut ws_rx) = ws.split();
@@ -132,7 +132,7 @@ pub(crate) async fn relay<S>(
     info!(
         conn = target.id,
         client = %target.client.ip(),
-        upstream = %target.upstream_name,
+        upstream = %target.upstream_path,
         duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         frames_up = load(&stats.frames_up),
         bytes_up = load(&stats.bytes_up),

@@ -130,7 +130,11 @@ pub(crate) async fn upgrade<S>(
         id: shared.next_connection_id(),
         client: SocketAddr::new(client, client_port),
         local: peer.local,
-        upstream_name: upstream_name.to_owned(),
+        upstream_path: if upstream_name.is_empty() {
+            "/ws".to_owned()
+        } else {
+            format!("/ws/{upstream_name}")
+        },
         upstream_addr: upstream_addr.clone(),
     };
     relay(ws, target, Arc::clone(&shared), shutdown).await;
