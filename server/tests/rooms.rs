@@ -210,3 +210,49 @@ async fn join_and_leave_with_presence() {
     let p = root.push().await;
     assert!(matches!(p.body, Body::RoomLeft(ref l) if l.user == "bob" && l.room == id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_signing_in_while_rooms_change_misses_nothing() {
+    // `Accepted` is queued under the same lock as room pushes: what it lists plus the
+    // pushes after it is exactly the room list, never a push before `Accepted`.
+    const ROOMS: usize = 60;
+    let server = TestServer::start().await;
+    let mut root = server.root().await;
+    let admin = tokio::spawn(async move {
+        for i in 0..ROOMS {
+            create(&mut root, &format!("r{i}")).await;
+        }
+        root
+    });
+    let mut clients = Vec::new();
+    for _ in 0..6 {
+        let mut c = server.client().await;
+        let out = c.session.login("root", ROOT_PASSWORD).unwrap();
+        c.send(&out).await;
+        clients.push(c);
+    }
+    let _root = admin.await.unwrap();
+    for mut c in clients {
+        let miricat_shared::session::Event::Accepted { accepted, .. } = c.next_event().await else {
+            panic!("the first event after Login must be Accepted")
+        };
+        let mut known: Vec<u64> = accepted.rooms.iter().map(|r| r.id).collect();
+        let out = c.session.require_room_list().unwrap();
+        c.send(&out).await;
+        let list = loop {
+            match c.next_event().await {
+                miricat_shared::session::Event::Push(p) => match p.body {
+                    Body::RoomCreated(s) => known.push(s.room),
+                    other => panic!("{other:?}"),
+                },
+                miricat_shared::session::Event::Reply { packet, .. } => break packet,
+                other => panic!("{other:?}"),
+            }
+        };
+        let Body::RoomList(list) = list.body else {
+            panic!()
+        };
+        assert_eq!(list.len(), ROOMS);
+        assert_eq!(known, list.iter().map(|r| r.room).collect::<Vec<_>>());
+    }
+}
