@@ -41,7 +41,7 @@ pub struct Args {
     /// Serve the built web app from this directory.
     #[arg(long = "static", env = "MIRICAT_BRIDGE_STATIC", value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
-    /// Also accept browsers from this origin (scheme://host[:port]); `*` for any.
+    /// Also accept browsers from this origin, like `https://chat.example.com`; `*` for any.
     #[arg(
         long = "allow-origin",
         env = "MIRICAT_BRIDGE_ALLOW_ORIGIN",
