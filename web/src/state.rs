@@ -2,7 +2,12 @@
 //! [`Action`]s (from the connection service and from the user).
 //!
 //! Pure and browser-free, so the reducer is tested natively. Times are Unix epoch
-//! milliseconds, given by the caller.
+//! milliseconds, given by the caller. The types live in [`phase`], [`room`] and
+//! [`action`]; this file holds [`ChatState`] and the reducer.
+
+mod action;
+mod phase;
+mod room;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -10,155 +15,9 @@ use std::rc::Rc;
 use miricat_shared::RoomId;
 use yew::Reducible;
 
-/// Entries kept per room; older ones are dropped so a long session stays light.
-pub const MAX_TIMELINE_ENTRIES: usize = 2000;
-
-/// Where the connection is. Shown in the status pill (`data-state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Phase {
-    /// Not connected and not trying (before sign-in, after sign-out or a fatal error).
-    #[default]
-    Idle,
-    /// Opening the WebSocket to the bridge.
-    Connecting,
-    /// Exchanging keys with the server.
-    Securing,
-    /// Logging in or registering.
-    SigningIn,
-    /// Signed in; messages flow.
-    Online,
-    /// Lost the connection; a reconnect is scheduled.
-    Offline,
-}
-
-impl Phase {
-    /// The stable `data-state` value tests read.
-    pub fn data_state(self) -> &'static str {
-        match self {
-            Self::Idle | Self::Offline => "offline",
-            Self::Connecting => "connecting",
-            Self::Securing => "securing",
-            Self::SigningIn => "signing-in",
-            Self::Online => "online",
-        }
-    }
-
-    /// The phase in words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Idle => "Not connected",
-            Self::Connecting => "Connecting…",
-            Self::Securing => "Securing…",
-            Self::SigningIn => "Signing in…",
-            Self::Online => "Online",
-            Self::Offline => "Offline",
-        }
-    }
-
-    /// Whether a connection attempt is under way (the sign-in button waits).
-    pub fn is_busy(self) -> bool {
-        matches!(self, Self::Connecting | Self::Securing | Self::SigningIn)
-    }
-}
-
-/// What became of a message we wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// Queued or on its way; not yet confirmed by the server.
-    Pending,
-    /// The server stamped it.
-    Sent,
-    /// The server refused it; the reason, and the user can retry.
-    Failed(String),
-}
-
-/// One line of a room's timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// When it happened (server time for messages, local time for events).
-    pub time_ms: u64,
-    /// What it is.
-    pub kind: EntryKind,
-}
-
-/// The kinds of timeline lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind {
-    /// A chat message.
-    Message {
-        /// Who wrote it.
-        sender: String,
-        /// Its text, rendered as text only.
-        text: String,
-        /// Set for messages written in this tab: their local ID and delivery state.
-        own: Option<(u64, Delivery)>,
-    },
-    /// Someone joined the room.
-    Joined(String),
-    /// Someone left the room.
-    Left(String),
-    /// A note from the app itself (the `/help` text, say).
-    Notice(String),
-}
-
-/// Our membership of a room, including the in-between states so buttons can wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Membership {
-    /// Not joined.
-    #[default]
-    Out,
-    /// Join sent (or queued while offline), not confirmed yet.
-    Joining,
-    /// Joined.
-    In,
-    /// Leave sent, not confirmed yet.
-    Leaving,
-}
-
-impl Membership {
-    /// Joined or about to be: the room sorts with the joined ones and accepts input.
-    pub fn is_in(self) -> bool {
-        matches!(self, Self::In | Self::Joining)
-    }
-}
-
-/// One room as the sidebar, timeline and members panel show it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Room {
-    /// Server ID.
-    pub id: RoomId,
-    /// Display name.
-    pub name: String,
-    /// Users present (from Accepted, then Joined/Left).
-    pub members: BTreeSet<String>,
-    /// Whether we are in it.
-    pub membership: Membership,
-    /// Messages that arrived while another room was open.
-    pub unread: u32,
-    /// Messages and events, oldest first.
-    pub timeline: Vec<Entry>,
-}
-
-impl Room {
-    fn push(&mut self, entry: Entry) {
-        self.timeline.push(entry);
-        if self.timeline.len() > MAX_TIMELINE_ENTRIES {
-            let excess = self.timeline.len() - MAX_TIMELINE_ENTRIES;
-            self.timeline.drain(..excess);
-        }
-    }
-}
-
-/// A room as the server lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomListing {
-    /// Server ID.
-    pub id: RoomId,
-    /// Name.
-    pub name: String,
-    /// Users present, when the listing says (Accepted does, Room.List does not).
-    pub members: Option<Vec<String>>,
-}
+pub use action::Action;
+pub use phase::Phase;
+pub use room::{Delivery, Entry, EntryKind, Membership, Room, RoomListing};
 
 /// Figures the app measures about itself (shown as `data-*` attributes for tests).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -170,7 +29,6 @@ pub struct Metrics {
     /// From navigation start to the first signed-in render, in ms.
     pub page_to_signed_in_ms: Option<f64>,
 }
-
 /// Everything the views render.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatState {
@@ -194,119 +52,6 @@ pub struct ChatState {
     /// Self-measurements.
     pub metrics: Metrics,
 }
-
-/// Everything that changes the state.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// The connection moved to another phase, with an optional explanation.
-    Phase(Phase, Option<String>),
-    /// A sign-in for `username` started (clears a previous user's rooms).
-    SignInStarted {
-        /// Who is signing in.
-        username: String,
-    },
-    /// `Authentication.Accepted`: the rooms that exist now.
-    SignedIn(Vec<RoomListing>),
-    /// The sign-in (or a handshake) failed for good: back to the form with a reason.
-    Stopped(String),
-    /// Signed out by the user.
-    SignedOut,
-    /// Show an error in the banner.
-    Error(String),
-    /// Hide the banner.
-    DismissError,
-    /// `Room.List`: the complete room list.
-    RoomsListed(Vec<RoomListing>),
-    /// `Room.Created` / `Room.Updated`.
-    RoomUpserted {
-        /// Room ID.
-        id: RoomId,
-        /// Its (new) name.
-        name: String,
-    },
-    /// `Room.Deleted`.
-    RoomRemoved(RoomId),
-    /// We asked to join (or will, once online).
-    JoinRequested(RoomId),
-    /// Our join failed.
-    JoinFailed(RoomId),
-    /// We asked to leave.
-    LeaveRequested(RoomId),
-    /// `Room.Joined`, ours or someone else's.
-    MemberJoined {
-        /// The room.
-        room: RoomId,
-        /// Who joined.
-        user: String,
-        /// Everyone present now.
-        all_users: Vec<String>,
-        /// When it arrived.
-        time_ms: u64,
-    },
-    /// `Room.Left`, ours or someone else's.
-    MemberLeft {
-        /// The room.
-        room: RoomId,
-        /// Who left.
-        user: String,
-        /// When it arrived.
-        time_ms: u64,
-    },
-    /// Someone else's message (or ours from another tab).
-    Message {
-        /// The room.
-        room: RoomId,
-        /// Who wrote it.
-        sender: String,
-        /// Its text.
-        text: String,
-        /// Server time.
-        time_ms: u64,
-    },
-    /// We wrote a message; it is pending.
-    OwnMessageQueued {
-        /// Local ID, to update it later.
-        local_id: u64,
-        /// The room.
-        room: RoomId,
-        /// Its text.
-        text: String,
-        /// Local time.
-        time_ms: u64,
-    },
-    /// A message of ours changed state; `time_ms` is the server's stamp once sent.
-    OwnMessageDelivery {
-        /// Local ID.
-        local_id: u64,
-        /// New state.
-        delivery: Delivery,
-        /// The server's time, when it confirmed.
-        time_ms: Option<u64>,
-    },
-    /// Open a room.
-    OpenRoom(RoomId),
-    /// Move `step` rooms down (positive) or up (negative) the sidebar order.
-    SwitchRoom(i32),
-    /// Add an app notice to a room's timeline.
-    Notice {
-        /// The room.
-        room: RoomId,
-        /// The text.
-        text: String,
-        /// Local time.
-        time_ms: u64,
-    },
-    /// A handshake was timed.
-    HandshakeMeasured(f64),
-    /// The first sign-in was timed.
-    SignInMeasured {
-        /// Press of the button to Accepted.
-        sign_in_ms: f64,
-        /// Page navigation to Accepted.
-        page_ms: f64,
-    },
-}
-
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name.
     pub fn room_order(&self) -> Vec<RoomId> {

@@ -2,12 +2,14 @@
 //! handshake and line cipher), with time passed by hand.
 
 use miricat_shared::crypto::LineCipher;
+use miricat_shared::packet::ErrorPacket;
 use miricat_shared::packet::PacketKind;
+use miricat_shared::packet::auth::Accepted;
 use miricat_shared::packet::lenient::Timestamp;
 use miricat_shared::packet::message::TextMessage;
 use miricat_shared::packet::room::{Joined, RoomInfo, RoomRef, RoomSummary};
 use miricat_shared::session::accept_handshake;
-use miricat_shared::{ErrorKind, PacketId};
+use miricat_shared::{Body, ErrorKind, Packet, PacketId};
 
 use super::*;
 

@@ -1,5 +1,6 @@
 //! Reducer tests: every action on a small, known state.
 
+use super::room::MAX_TIMELINE_ENTRIES;
 use super::*;
 
 fn listing(id: RoomId, name: &str, members: &[&str]) -> RoomListing {

@@ -1,0 +1,117 @@
+//! Everything that changes the state.
+
+use miricat_shared::RoomId;
+
+use super::{Delivery, Phase, RoomListing};
+
+/// Everything that changes the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The connection moved to another phase, with an optional explanation.
+    Phase(Phase, Option<String>),
+    /// A sign-in for `username` started (clears a previous user's rooms).
+    SignInStarted {
+        /// Who is signing in.
+        username: String,
+    },
+    /// `Authentication.Accepted`: the rooms that exist now.
+    SignedIn(Vec<RoomListing>),
+    /// The sign-in (or a handshake) failed for good: back to the form with a reason.
+    Stopped(String),
+    /// Signed out by the user.
+    SignedOut,
+    /// Show an error in the banner.
+    Error(String),
+    /// Hide the banner.
+    DismissError,
+    /// `Room.List`: the complete room list.
+    RoomsListed(Vec<RoomListing>),
+    /// `Room.Created` / `Room.Updated`.
+    RoomUpserted {
+        /// Room ID.
+        id: RoomId,
+        /// Its (new) name.
+        name: String,
+    },
+    /// `Room.Deleted`.
+    RoomRemoved(RoomId),
+    /// We asked to join (or will, once online).
+    JoinRequested(RoomId),
+    /// Our join failed.
+    JoinFailed(RoomId),
+    /// We asked to leave.
+    LeaveRequested(RoomId),
+    /// `Room.Joined`, ours or someone else's.
+    MemberJoined {
+        /// The room.
+        room: RoomId,
+        /// Who joined.
+        user: String,
+        /// Everyone present now.
+        all_users: Vec<String>,
+        /// When it arrived.
+        time_ms: u64,
+    },
+    /// `Room.Left`, ours or someone else's.
+    MemberLeft {
+        /// The room.
+        room: RoomId,
+        /// Who left.
+        user: String,
+        /// When it arrived.
+        time_ms: u64,
+    },
+    /// Someone else's message (or ours from another tab).
+    Message {
+        /// The room.
+        room: RoomId,
+        /// Who wrote it.
+        sender: String,
+        /// Its text.
+        text: String,
+        /// Server time.
+        time_ms: u64,
+    },
+    /// We wrote a message; it is pending.
+    OwnMessageQueued {
+        /// Local ID, to update it later.
+        local_id: u64,
+        /// The room.
+        room: RoomId,
+        /// Its text.
+        text: String,
+        /// Local time.
+        time_ms: u64,
+    },
+    /// A message of ours changed state; `time_ms` is the server's stamp once sent.
+    OwnMessageDelivery {
+        /// Local ID.
+        local_id: u64,
+        /// New state.
+        delivery: Delivery,
+        /// The server's time, when it confirmed.
+        time_ms: Option<u64>,
+    },
+    /// Open a room.
+    OpenRoom(RoomId),
+    /// Move `step` rooms down (positive) or up (negative) the sidebar order.
+    SwitchRoom(i32),
+    /// Add an app notice to a room's timeline.
+    Notice {
+        /// The room.
+        room: RoomId,
+        /// The text.
+        text: String,
+        /// Local time.
+        time_ms: u64,
+    },
+    /// A handshake was timed.
+    HandshakeMeasured(f64),
+    /// The first sign-in was timed.
+    SignInMeasured {
+        /// Press of the button to Accepted.
+        sign_in_ms: f64,
+        /// Page navigation to Accepted.
+        page_ms: f64,
+    },
+}

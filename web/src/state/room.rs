@@ -1,0 +1,107 @@
+//! A room and its timeline as the views show them.
+
+use std::collections::BTreeSet;
+
+use miricat_shared::RoomId;
+
+/// Entries kept per room; older ones are dropped so a long session stays light.
+pub const MAX_TIMELINE_ENTRIES: usize = 2000;
+
+/// What became of a message we wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Queued or on its way; not yet confirmed by the server.
+    Pending,
+    /// The server stamped it.
+    Sent,
+    /// The server refused it; the reason, and the user can retry.
+    Failed(String),
+}
+
+/// One line of a room's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// When it happened (server time for messages, local time for events).
+    pub time_ms: u64,
+    /// What it is.
+    pub kind: EntryKind,
+}
+
+/// The kinds of timeline lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A chat message.
+    Message {
+        /// Who wrote it.
+        sender: String,
+        /// Its text, rendered as text only.
+        text: String,
+        /// Set for messages written in this tab: their local ID and delivery state.
+        own: Option<(u64, Delivery)>,
+    },
+    /// Someone joined the room.
+    Joined(String),
+    /// Someone left the room.
+    Left(String),
+    /// A note from the app itself (the `/help` text, say).
+    Notice(String),
+}
+
+/// Our membership of a room, including the in-between states so buttons can wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Membership {
+    /// Not joined.
+    #[default]
+    Out,
+    /// Join sent (or queued while offline), not confirmed yet.
+    Joining,
+    /// Joined.
+    In,
+    /// Leave sent, not confirmed yet.
+    Leaving,
+}
+
+impl Membership {
+    /// Joined or about to be: the room sorts with the joined ones and accepts input.
+    pub fn is_in(self) -> bool {
+        matches!(self, Self::In | Self::Joining)
+    }
+}
+
+/// One room as the sidebar, timeline and members panel show it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Room {
+    /// Server ID.
+    pub id: RoomId,
+    /// Display name.
+    pub name: String,
+    /// Users present (from Accepted, then Joined/Left).
+    pub members: BTreeSet<String>,
+    /// Whether we are in it.
+    pub membership: Membership,
+    /// Messages that arrived while another room was open.
+    pub unread: u32,
+    /// Messages and events, oldest first.
+    pub timeline: Vec<Entry>,
+}
+
+impl Room {
+    pub(super) fn push(&mut self, entry: Entry) {
+        self.timeline.push(entry);
+        if self.timeline.len() > MAX_TIMELINE_ENTRIES {
+            let excess = self.timeline.len() - MAX_TIMELINE_ENTRIES;
+            self.timeline.drain(..excess);
+        }
+    }
+}
+
+/// A room as the server lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomListing {
+    /// Server ID.
+    pub id: RoomId,
+    /// Name.
+    pub name: String,
+    /// Users present, when the listing says (Accepted does, Room.List does not).
+    pub members: Option<Vec<String>>,
+}
