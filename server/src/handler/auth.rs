@@ -68,5 +68,15 @@ async fn accept(conn: &mut Conn, id: PacketId, username: String) {
                 }),
             )
         });
-    tracing::info!(user = %user, root = conn.is_root, "signed in");
+    // Root may have deleted the account while its password was being checked, when
+    // there was no connection of it to close yet. Signed in now, so a delete from
+    // here on closes this connection; one that came before shows in the store.
+    match shared.store.password_hash(&user).await {
+        Ok(None) => {
+            tracing::info!(user = %user, "account deleted while signing in; closed");
+            conn.outbox.close();
+        }
+        Ok(Some(_)) => tracing::info!(user = %user, root = conn.is_root, "signed in"),
+        Err(e) => tracing::warn!(user = %user, error = %e, "could not recheck the account"),
+    }
 }
