@@ -7,4 +7,5 @@ mod support;
 mod health_metrics;
 mod limits;
 mod origin;
+mod requests;
 mod static_files;
