@@ -114,7 +114,10 @@ fn fresh_keys_from_the_platform_random_source_agree() {
     assert_ne!(a.public(), b.public());
     assert_eq!(a.shared_secret(b.public()), b.shared_secret(a.public()));
     assert_eq!(a.public().to_hex().len(), 384);
-    assert_eq!(&PublicKey::from_hex(&a.public().to_hex()).unwrap(), a.public());
+    assert_eq!(
+        &PublicKey::from_hex(&a.public().to_hex()).unwrap(),
+        a.public()
+    );
 }
 
 #[test]
