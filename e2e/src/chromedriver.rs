@@ -1,7 +1,6 @@
 //! A chromedriver process for the tests, on a free loopback port, killed on drop.
 
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -32,10 +31,6 @@ impl Chromedriver {
         let child = Command::new(&driver)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
-            // Its own process group, which the Chromium instances it starts join:
-            // dropping the driver ends them all, even after a failed test that never
-            // closed its sessions.
-            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -73,12 +68,6 @@ impl Chromedriver {
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
-        // The group's ID is chromedriver's PID (see `process_group(0)` above).
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
-            .stderr(Stdio::null())
-            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
