@@ -3,6 +3,7 @@
 //! and heartbeats. One task owns it; every wait also sends heartbeats when due.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use miricat_shared::KeyPair;
@@ -44,6 +45,12 @@ pub struct Connection {
     username: String,
     /// Pushes that arrived while waiting for a reply.
     pushes: VecDeque<Packet>,
+    /// Fires when the next heartbeat is due; re-armed only when that time changes,
+    /// not for every line read.
+    heartbeat_timer: Pin<Box<tokio::time::Sleep>>,
+    /// Whether pushes that arrive while waiting for a reply are kept for
+    /// [`Connection::next_push`] (the default) or dropped.
+    keep_pushes: bool,
 }
 
 impl Connection {
@@ -78,6 +85,8 @@ impl Connection {
             },
             username: options.username.clone(),
             pushes: VecDeque::new(),
+            heartbeat_timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            keep_pushes: true,
         };
         let hello = connection.session.handshake_line();
         connection.transport.send(&hello).await?;
@@ -129,6 +138,17 @@ impl Connection {
         &self.username
     }
 
+    /// Drop (instead of keeping) pushes that arrive while waiting for replies. The
+    /// load generator sets this while its clients join one room: every join pushes
+    /// `Room.Joined` with the growing member list to every member, N²/2 packets that
+    /// would otherwise pile up in memory.
+    pub fn set_keep_pushes(&mut self, keep: bool) {
+        self.keep_pushes = keep;
+        if !keep {
+            self.pushes.clear();
+        }
+    }
+
     /// The protocol version in use.
     pub fn version(&self) -> ProtocolVersion {
         self.session.version()
@@ -148,12 +168,17 @@ impl Connection {
             let wake = self
                 .session
                 .next_heartbeat_at()
-                .map(|at| self.started + Duration::from_millis(at));
+                .map(|at| tokio::time::Instant::from_std(self.started + Duration::from_millis(at)));
             let line = match wake {
-                Some(at) => tokio::select! {
-                    line = self.transport.recv() => line?,
-                    () = tokio::time::sleep_until(at.into()) => continue,
-                },
+                Some(at) => {
+                    if self.heartbeat_timer.deadline() != at {
+                        self.heartbeat_timer.as_mut().reset(at);
+                    }
+                    tokio::select! {
+                        line = self.transport.recv() => line?,
+                        () = self.heartbeat_timer.as_mut() => continue,
+                    }
+                }
                 None => self.transport.recv().await?,
             };
             let Some(line) = line else {
@@ -215,7 +240,9 @@ impl Connection {
                     }
                     on_partial(packet)?;
                 }
-                Event::Push(packet) | Event::Reply { packet, .. } => self.pushes.push_back(packet),
+                Event::Push(packet) | Event::Reply { packet, .. } if self.keep_pushes => {
+                    self.pushes.push_back(packet);
+                }
                 _ => {}
             }
         }

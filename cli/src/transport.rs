@@ -14,6 +14,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::CliError;
 
+/// Size of the TCP read buffer: many chat lines per read, small per connection.
+const READ_BUF_BYTES: usize = 16 * 1024;
+
 /// A parsed `--server` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerAddr {
@@ -52,6 +55,8 @@ pub enum Transport {
         stream: TcpStream,
         /// Splits received bytes into lines, bounded.
         decoder: LineDecoder,
+        /// Reused for every read.
+        read_buf: Box<[u8]>,
     },
     /// One text frame per line.
     WebSocket(Box<WebSocketStream<MaybeTlsStream<TcpStream>>>),
@@ -70,6 +75,7 @@ impl Transport {
                     Ok(Self::Tcp {
                         stream,
                         decoder: LineDecoder::new(DEFAULT_MAX_LINE_BYTES),
+                        read_buf: vec![0; READ_BUF_BYTES].into_boxed_slice(),
                     })
                 }
                 ServerAddr::WebSocket(url) => {
@@ -110,22 +116,25 @@ impl Transport {
     /// The next line; `Ok(None)` when the peer closed normally. Cancel-safe.
     pub async fn recv(&mut self) -> Result<Option<String>, CliError> {
         match self {
-            Self::Tcp { stream, decoder } => loop {
+            Self::Tcp {
+                stream,
+                decoder,
+                read_buf,
+            } => loop {
                 if let Some(line) = decoder
                     .next_line()
                     .map_err(|e| CliError::Connection(format!("bad line from server: {e}")))?
                 {
                     return Ok(Some(line));
                 }
-                let mut buf = [0u8; 16 * 1024];
                 let n = stream
-                    .read(&mut buf)
+                    .read(read_buf)
                     .await
                     .map_err(|e| CliError::Connection(format!("read failed: {e}")))?;
                 if n == 0 {
                     return Ok(None);
                 }
-                decoder.push(&buf[..n]);
+                decoder.push(&read_buf[..n]);
             },
             Self::WebSocket(ws) => loop {
                 match ws.next().await {

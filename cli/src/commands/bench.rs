@@ -57,8 +57,24 @@ pub async fn run(connect: &ConnectArgs, args: &BenchArgs, format: Format) -> Res
     progress(&format!(
         "all signed in after {setup_secs:.1} s; joining room {room}"
     ));
+    // Joining pushes N²/2 `Room.Joined` packets with growing member lists. Drop them,
+    // then make one round trip per client so everything queued before the
+    // measurement has been read: that backlog is not message latency.
     for client in &mut clients {
-        super::join(client, room).await?;
+        client.set_keep_pushes(false);
+    }
+    let joins = clients.iter_mut().map(|client| super::join(client, room));
+    for joined in futures_util::future::join_all(joins).await {
+        joined?;
+    }
+    let syncs = clients
+        .iter_mut()
+        .map(|client| client.call(|s| s.require_room_list()));
+    for synced in futures_util::future::join_all(syncs).await {
+        synced?;
+    }
+    for client in &mut clients {
+        client.set_keep_pushes(true);
     }
 
     progress(&format!(
