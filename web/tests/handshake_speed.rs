@@ -3,8 +3,8 @@
 //!
 //! `cargo test -p miricat-web --release --target wasm32-unknown-unknown --test
 //! handshake_speed -- --nocapture` prints the fastest of several runs, which is
-//! what the code costs on an idle core. The bound asserted is loose; the figure
-//! is what matters.
+//! what the code costs on an idle core. It is a measurement, so it asserts only
+//! that both sides agree on the secret, never a time.
 #![cfg(target_arch = "wasm32")]
 
 use miricat_shared::KeyPair;
@@ -18,7 +18,7 @@ extern "C" {
 }
 
 #[wasm_bindgen_test]
-fn one_handshake_costs_a_few_milliseconds() {
+fn handshake_cost_in_v8() {
     let peer = KeyPair::generate().unwrap();
     let mut fastest = f64::MAX;
     let (mut keygen_best, mut secret_best) = (f64::MAX, f64::MAX);
@@ -28,7 +28,7 @@ fn one_handshake_costs_a_few_milliseconds() {
         let generated = now();
         let secret = ours.shared_secret(peer.public());
         let done = now();
-        std::hint::black_box(secret.mcp_key());
+        assert_eq!(secret, peer.shared_secret(ours.public()));
         keygen_best = keygen_best.min(generated - start);
         secret_best = secret_best.min(done - generated);
         fastest = fastest.min(done - start);
@@ -36,5 +36,4 @@ fn one_handshake_costs_a_few_milliseconds() {
     wasm_bindgen_test::console_log!(
         "handshake: fastest {fastest:.2} ms (key generation {keygen_best:.2} ms, shared secret {secret_best:.2} ms)"
     );
-    assert!(fastest < 50.0, "a handshake took {fastest} ms");
 }
