@@ -167,7 +167,8 @@ impl Transport {
                 let _ = stream.shutdown().await;
             }
             Self::WebSocket(ws) => {
-                let _ = ws.close(None).await;
+                // The inherent close (with a close frame), not `SinkExt::close` on the Box.
+                let _ = WebSocketStream::close(ws.as_mut(), None).await;
             }
         }
     }

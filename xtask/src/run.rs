@@ -77,10 +77,10 @@ pub fn system() -> Result<()> {
 
 /// The local root password: generated once, kept in `.run/root-password`.
 fn root_password(path: &std::path::Path) -> Result<String> {
-    if let Ok(existing) = fs::read_to_string(path) {
-        if !existing.trim().is_empty() {
-            return Ok(existing.trim().to_owned());
-        }
+    if let Ok(existing) = fs::read_to_string(path)
+        && !existing.trim().is_empty()
+    {
+        return Ok(existing.trim().to_owned());
     }
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
