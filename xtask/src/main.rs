@@ -8,8 +8,9 @@ mod run;
 mod test;
 mod tools;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -68,12 +69,61 @@ fn command(program: &str, args: &[&str]) -> Command {
 }
 
 /// Runs a command as one named step, printing its duration; fails if it fails.
-fn step(name: &str, mut command: Command) -> Result<()> {
+fn step(name: &str, command: Command) -> Result<()> {
+    test_step(name, command).map(|_| ())
+}
+
+/// Passed and failed test counts, summed over every `test result:` line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TestCounts {
+    passed: u64,
+    failed: u64,
+}
+
+impl TestCounts {
+    fn add(&mut self, other: Self) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+
+    /// Reads libtest's `test result: ok. 3 passed; 0 failed; ...` line.
+    fn parse(line: &str) -> Option<Self> {
+        let rest = line.trim().strip_prefix("test result: ")?;
+        let count = |label: &str| {
+            rest.split(';')
+                .find_map(|part| {
+                    part.trim()
+                        .trim_start_matches(|c: char| !c.is_ascii_digit())
+                        .strip_suffix(label)
+                })
+                .and_then(|n| n.trim().parse().ok())
+        };
+        Some(Self {
+            passed: count(" passed")?,
+            failed: count(" failed")?,
+        })
+    }
+}
+
+/// Like [`step`], passing the command's output through while counting the test
+/// results it reports.
+fn test_step(name: &str, mut command: Command) -> Result<TestCounts> {
     println!("\n==> {name}");
     let started = Instant::now();
-    let status = command
-        .status()
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
         .with_context(|| format!("could not start {:?}", command.get_program()))?;
+    let mut counts = TestCounts::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(found) = TestCounts::parse(&line) {
+                counts.add(found);
+            }
+        }
+    }
+    let status = child.wait().context("waiting for the step")?;
     println!(
         "<== {name}: {} in {:.0?}",
         if status.success() { "ok" } else { "FAILED" },
@@ -82,7 +132,7 @@ fn step(name: &str, mut command: Command) -> Result<()> {
     if !status.success() {
         bail!("step {name:?} failed ({status})");
     }
-    Ok(())
+    Ok(counts)
 }
 
 /// Whether `program` runs at all (is on PATH).
@@ -100,4 +150,21 @@ fn output_of(program: &str, args: &[&str]) -> String {
         .output()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestCounts;
+
+    #[test]
+    fn reads_libtest_and_wasm_runner_summaries() {
+        let native = TestCounts::parse("test result: ok. 21 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 6.39s").unwrap();
+        assert_eq!((native.passed, native.failed), (21, 0));
+        let wasm = TestCounts::parse(
+            "test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 filtered out; finished in 1.44s",
+        )
+        .unwrap();
+        assert_eq!((wasm.passed, wasm.failed), (2, 1));
+        assert!(TestCounts::parse("running 3 tests").is_none());
+    }
 }

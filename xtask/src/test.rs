@@ -2,9 +2,17 @@
 
 use anyhow::Result;
 
-use crate::{command, step};
+use crate::{TestCounts, command, step, test_step};
 
 const WASM: &str = "wasm32-unknown-unknown";
+
+/// `cargo clippy <args> -- -D warnings`.
+fn clippy(args: &[&str]) -> std::process::Command {
+    let mut all = vec!["clippy"];
+    all.extend_from_slice(args);
+    all.extend(["--", "-D", "warnings"]);
+    command("cargo", &all)
+}
 
 /// Formatting, lints, native tests, wasm tests, the release web build and the
 /// browser end-to-end tests.
@@ -15,60 +23,26 @@ pub fn all() -> Result<()> {
     )?;
     step(
         "clippy (native, whole workspace)",
-        command(
-            "cargo",
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ),
+        clippy(&["--workspace", "--all-targets"]),
     )?;
     step(
         "clippy (wasm32: shared library and tests)",
-        command(
-            "cargo",
-            &[
-                "clippy",
-                "-p",
-                "miricat-shared",
-                "--lib",
-                "--tests",
-                "--target",
-                WASM,
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ),
+        clippy(&["-p", "miricat-shared", "--lib", "--tests", "--target", WASM]),
     )?;
     step(
         "clippy (wasm32: web app)",
-        command(
-            "cargo",
-            &[
-                "clippy",
-                "-p",
-                "miricat-web",
-                "--target",
-                WASM,
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ),
+        clippy(&["-p", "miricat-web", "--target", WASM]),
     )?;
-    step(
+
+    let mut counts = TestCounts::default();
+    counts.add(test_step(
         "native tests",
         command(
             "cargo",
             &["test", "--workspace", "--exclude", "miricat-e2e"],
         ),
-    )?;
-    step(
+    )?);
+    counts.add(test_step(
         "protocol vectors compiled to wasm32 (node)",
         command(
             "cargo",
@@ -82,12 +56,15 @@ pub fn all() -> Result<()> {
                 "vectors",
             ],
         ),
-    )?;
+    )?);
     crate::run::build_web_app()?;
-    step(
+    counts.add(test_step(
         "end-to-end tests in headless Chromium",
         command("cargo", &["test", "-p", "miricat-e2e"]),
-    )?;
+    )?);
     println!("\nall checks passed");
+    // One closing line for the whole run, so CI reads its tally rather than the last
+    // test binary's (often a doc-test run with nothing in it).
+    println!("{} passed, {} failed", counts.passed, counts.failed);
     Ok(())
 }
