@@ -23,19 +23,21 @@ async fn register<'a>(server: &'a str, user: &'a str, password: &'a str) -> As<'
     client
 }
 
-/// Sends `text` as `sender` until `listener` (already started) has heard a message:
-/// the listener joins the room at some point after it starts.
-async fn send_until_heard(
-    sender: As<'_>,
-    room: &str,
-    text: &str,
+/// Runs `speak` until `listener` (already started) has heard a message, then returns
+/// what it printed: the listener joins the room at some point after it starts.
+async fn until_heard<F, Fut>(
     listener: tokio::task::JoinHandle<support::Run>,
-) -> Vec<serde_json::Value> {
+    mut speak: F,
+) -> Vec<serde_json::Value>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     for _ in 0..50 {
         if listener.is_finished() {
             break;
         }
-        sender.run(&["send", "--room", room, text]).await.ok();
+        speak().await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     listener.await.unwrap().ok().json_lines()
@@ -85,7 +87,10 @@ async fn send_and_listen_both_ways_over_tcp_and_through_the_bridge() {
             "30",
         ]);
         let text = format!("hello from {}", sender.user);
-        let heard = send_until_heard(sender, &room, &text, listen).await;
+        let heard = until_heard(listen, || async {
+            sender.run(&["send", "--room", &room, &text]).await.ok();
+        })
+        .await;
         let message = heard.iter().find(|l| l["event"] == "message").unwrap();
         assert_eq!(message["text"], text.as_str());
         assert_eq!(message["user"], sender.user);
@@ -183,10 +188,7 @@ async fn chat_joins_sends_and_quits_from_piped_input() {
         "30",
     ]);
     let root = As::new(&system.ws, "root", ROOT_PASSWORD);
-    for _ in 0..50 {
-        if listen.is_finished() {
-            break;
-        }
+    let heard = until_heard(listen, || async {
         let input = "/rooms\n/join chatroom\nhi from chat\n/leave\n/quit\n";
         let chat = root.run_with_input(&["chat"], input).await.ok();
         assert!(chat.stdout.contains("joined chatroom"), "{}", chat.stdout);
@@ -195,15 +197,9 @@ async fn chat_joins_sends_and_quits_from_piped_input() {
             "{}",
             chat.stdout
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let heard = listen.await.unwrap().ok();
-    assert!(
-        heard
-            .json_lines()
-            .iter()
-            .any(|l| l["text"] == "hi from chat")
-    );
+    })
+    .await;
+    assert!(heard.iter().any(|l| l["text"] == "hi from chat"));
 }
 
 #[tokio::test]
