@@ -4,8 +4,6 @@
 //! first non-blank character is `{` is JSON as it stands and any other line is base64
 //! ciphertext.
 
-use crate::crypto::{CryptoError, LineCipher};
-
 /// What a received line is, before any JSON parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineForm<'a> {
@@ -26,19 +24,6 @@ pub fn classify(line: &str) -> LineForm<'_> {
         LineForm::Plain(line)
     } else {
         LineForm::Cipher(line)
-    }
-}
-
-/// A line's JSON text, decrypted if needed, trimmed, plus whether it came in plaintext.
-/// `Ok(None)` for a blank line.
-pub fn open_line(cipher: &LineCipher, line: &str) -> Result<Option<(String, bool)>, CryptoError> {
-    match classify(line) {
-        LineForm::Blank => Ok(None),
-        LineForm::Plain(json) => Ok(Some((json.to_owned(), true))),
-        LineForm::Cipher(text) => {
-            let json = cipher.decrypt_line(text)?;
-            Ok(Some((json.trim().to_owned(), false)))
-        }
     }
 }
 

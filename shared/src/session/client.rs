@@ -205,14 +205,6 @@ impl ClientSession {
         self.pending.iter().map(|p| (p.id, p.kind))
     }
 
-    /// Forgets a pending request (the caller gave up waiting, say). Returns whether it
-    /// was pending.
-    pub fn forget_request(&mut self, id: RequestId) -> bool {
-        let before = self.pending.len();
-        self.pending.retain(|p| p.id != id);
-        before != self.pending.len()
-    }
-
     fn fresh_wire_id(&mut self) -> (RequestId, PacketId) {
         let id = self.next_id;
         self.next_id += 1;
