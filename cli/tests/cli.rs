@@ -23,6 +23,20 @@ async fn register<'a>(server: &'a str, user: &'a str, password: &'a str) -> As<'
     client
 }
 
+/// `listen` arguments that wait (up to 30 s) for one message in `room`, as JSON.
+fn listen_for_one(room: &str) -> [&str; 8] {
+    [
+        "--json",
+        "listen",
+        "--room",
+        room,
+        "--count",
+        "1",
+        "--timeout",
+        "30",
+    ]
+}
+
 /// Runs `speak` until `listener` (already started) has heard a message, then returns
 /// what it printed: the listener joins the room at some point after it starts.
 async fn until_heard<F, Fut>(
@@ -76,16 +90,7 @@ async fn send_and_listen_both_ways_over_tcp_and_through_the_bridge() {
     let ann_ws = As::new(&system.ws, "ann", "ann-pw");
     let bob_tcp = As::new(&system.tcp, "bob", "bob-pw");
     for (listener, sender) in [(bob_ws, ann_tcp), (ann_ws, bob_tcp)] {
-        let listen = listener.spawn(&[
-            "--json",
-            "listen",
-            "--room",
-            &room,
-            "--count",
-            "1",
-            "--timeout",
-            "30",
-        ]);
+        let listen = listener.spawn(&listen_for_one(&room));
         let text = format!("hello from {}", sender.user);
         let heard = until_heard(listen, || async {
             sender.run(&["send", "--room", &room, &text]).await.ok();
@@ -177,16 +182,7 @@ async fn chat_joins_sends_and_quits_from_piped_input() {
     let system = System::start().await;
     let room = create_room(&system.tcp, "chatroom").await;
     let dana = register(&system.tcp, "dana", "dana-pw").await;
-    let listen = dana.spawn(&[
-        "--json",
-        "listen",
-        "--room",
-        &room,
-        "--count",
-        "1",
-        "--timeout",
-        "30",
-    ]);
+    let listen = dana.spawn(&listen_for_one(&room));
     let root = As::new(&system.ws, "root", ROOT_PASSWORD);
     let heard = until_heard(listen, || async {
         let input = "/rooms\n/join chatroom\nhi from chat\n/leave\n/quit\n";

@@ -6,7 +6,26 @@ use miricat_shared::{Body, ErrorKind, Packet, PacketId};
 use super::{internal_error, valid_name};
 use crate::connection::Conn;
 use crate::hub::RoomError;
+use crate::store::StoreError;
 use crate::store::rooms::RoomWrite;
+
+/// Answers a room write the store did not make: a taken name, a room deleted
+/// meanwhile, or a database failure.
+async fn write_failed<T>(
+    conn: &mut Conn,
+    id: &PacketId,
+    outcome: Result<RoomWrite<T>, StoreError>,
+) {
+    match outcome {
+        Ok(RoomWrite::Done(_)) => {}
+        Ok(RoomWrite::NameTaken) => {
+            conn.error(id, ErrorKind::RoomAlreadyExists, "room name taken")
+                .await
+        }
+        Ok(RoomWrite::NotFound) => room_error(conn, id, RoomError::NotFound).await,
+        Err(e) => internal_error(conn, id, &e).await,
+    }
+}
 
 async fn room_error(conn: &mut Conn, id: &PacketId, error: RoomError) {
     match error {
@@ -50,12 +69,7 @@ pub async fn create(conn: &mut Conn, id: PacketId, request: RoomName) {
             tracing::info!(room, "room created");
             shared.hub.add_room(conn.id, id, summary);
         }
-        Ok(RoomWrite::NameTaken) => {
-            conn.error(&id, ErrorKind::RoomAlreadyExists, "room name taken")
-                .await
-        }
-        Ok(RoomWrite::NotFound) => room_error(conn, &id, RoomError::NotFound).await,
-        Err(e) => internal_error(conn, &id, &e).await,
+        failed => write_failed(conn, &id, failed).await,
     }
 }
 
@@ -79,12 +93,7 @@ pub async fn update(conn: &mut Conn, id: PacketId, request: RoomSummary) {
             tracing::info!(room = request.room, "room renamed");
             shared.hub.rename_room(conn.id, id, request);
         }
-        Ok(RoomWrite::NameTaken) => {
-            conn.error(&id, ErrorKind::RoomAlreadyExists, "room name taken")
-                .await
-        }
-        Ok(RoomWrite::NotFound) => room_error(conn, &id, RoomError::NotFound).await,
-        Err(e) => internal_error(conn, &id, &e).await,
+        failed => write_failed(conn, &id, failed).await,
     }
 }
 

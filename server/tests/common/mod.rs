@@ -174,16 +174,7 @@ impl Client {
         if let Some(e) = self.backlog.pop_front() {
             return e;
         }
-        loop {
-            let line = self
-                .read_line()
-                .await
-                .expect("server closed the connection");
-            self.now += 1;
-            if let Some(event) = self.session.handle_line(&line, self.now) {
-                return event;
-            }
-        }
+        self.next_event_fresh().await
     }
 
     /// Signs in and expects success.
