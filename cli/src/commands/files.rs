@@ -6,7 +6,7 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use indicatif::{ProgressBar, ProgressStyle};
-use miricat_shared::packet::file::MAX_IMAGE_PART_BYTES;
+use miricat_shared::packet::file::{MAX_IMAGE_PART_BYTES, sniff_image_type};
 use miricat_shared::packet::message::CreateImageMessage;
 use miricat_shared::packet::{Body, RoomId};
 use serde_json::json;
@@ -14,31 +14,6 @@ use serde_json::json;
 use crate::CliError;
 use crate::connection::Connection;
 use crate::output::{Format, describe};
-
-/// The MIME type of an image from its first bytes (only the types servers accept).
-pub fn sniff_image_type(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
-        [0xff, 0xd8, 0xff, ..] => Some("image/jpeg"),
-        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
-        [
-            b'R',
-            b'I',
-            b'F',
-            b'F',
-            _,
-            _,
-            _,
-            _,
-            b'W',
-            b'E',
-            b'B',
-            b'P',
-            ..,
-        ] => Some("image/webp"),
-        _ => None,
-    }
-}
 
 fn progress_bar(total: u64, format: Format) -> ProgressBar {
     if format == Format::Json {
@@ -194,21 +169,4 @@ pub async fn download(
         ),
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sniffs_the_allowed_image_types_only() {
-        assert_eq!(sniff_image_type(b"\x89PNG\r\n\x1a\n"), Some("image/png"));
-        assert_eq!(sniff_image_type(b"\xff\xd8\xff\xe0"), Some("image/jpeg"));
-        assert_eq!(sniff_image_type(b"GIF89a"), Some("image/gif"));
-        assert_eq!(
-            sniff_image_type(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some("image/webp")
-        );
-        assert_eq!(sniff_image_type(b"<svg xmlns="), None);
-    }
 }

@@ -17,6 +17,34 @@ pub fn is_allowed_image_type(mime: &str) -> bool {
         .any(|t| t.eq_ignore_ascii_case(mime.trim()))
 }
 
+/// The MIME type of an image from its first bytes (only [`ALLOWED_IMAGE_TYPES`]).
+///
+/// Clients check the bytes rather than trusting a file name or a browser's guess, so
+/// what they announce in `File.RequestImageUpload` is what they send.
+pub fn sniff_image_type(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [0xff, 0xd8, 0xff, ..] => Some("image/jpeg"),
+        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Some("image/webp"),
+        _ => None,
+    }
+}
+
 /// `File.RequestImageUpload` data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageUploadRequest {
@@ -75,6 +103,18 @@ mod tests {
         assert_eq!(serde_json::to_string(&m).unwrap(), json);
         let r: ImageRef = serde_json::from_str(r#"{"id":9}"#).unwrap();
         assert_eq!(r.id, "9");
+    }
+
+    #[test]
+    fn sniffs_the_allowed_image_types_only() {
+        assert_eq!(sniff_image_type(b"\x89PNG\r\n\x1a\n"), Some("image/png"));
+        assert_eq!(sniff_image_type(b"\xff\xd8\xff\xe0"), Some("image/jpeg"));
+        assert_eq!(sniff_image_type(b"GIF89a"), Some("image/gif"));
+        assert_eq!(
+            sniff_image_type(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some("image/webp")
+        );
+        assert_eq!(sniff_image_type(b"<svg xmlns="), None);
     }
 
     #[test]
