@@ -211,16 +211,20 @@ pub async fn serve(
         shared.hub.sign_out(id);
         drop(conn);
         let mut writer = writer;
+        // A JoinHandle must not be polled again once it has completed (tokio panics).
+        let mut writer_done = false;
         if let End::Fatal(line) = &reason {
             let flush = async {
                 outbox.reply(Frame::Plain(line.clone())).await;
                 outbox.reply(Frame::Close).await;
                 let _ = (&mut writer).await;
             };
-            let _ = timeout(FLUSH_ON_CLOSE, flush).await;
+            writer_done = timeout(FLUSH_ON_CLOSE, flush).await.is_ok();
         }
         outbox.close();
-        let _ = timeout(FLUSH_ON_CLOSE, writer).await;
+        if !writer_done {
+            let _ = timeout(FLUSH_ON_CLOSE, writer).await;
+        }
         tracing::info!(reason = reason.as_str(), "connection closed");
     }
     .instrument(span)
