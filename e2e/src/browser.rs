@@ -114,6 +114,20 @@ impl Browser {
         Ok(())
     }
 
+    /// Clicks the button whose `aria-label` is `label` (icon buttons).
+    pub async fn click_button_labelled(&self, label: &str) -> Result<()> {
+        let css = format!("button[aria-label='{label}']");
+        self.client
+            .wait()
+            .at_most(STEP_TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await
+            .with_context(|| format!("waiting for the button {label:?}"))?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     /// The connection pill's `data-state`.
     pub async fn connection_state(&self) -> Result<String> {
         let value = self

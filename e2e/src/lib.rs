@@ -8,6 +8,9 @@
 //! - [`chromedriver`]: a [`Chromedriver`] process on a free port, killed on drop.
 //! - [`browser`]: a [`Browser`] session (fantoccini) with the app's test hooks
 //!   (`data-testid`) wrapped as domain steps: sign in, join, send, wait for a message.
+//! - [`peer`]: a [`Peer`] signed in over plain TCP with the terminal client's
+//!   connection, for the other end of a conversation or thousands of messages.
+//! - [`png`]: test pictures with known pixels.
 //! - [`wait`]: polling with a timeout, instead of sleeping.
 //!
 //! Prerequisites, checked with a clear failure: `dist/` built by
@@ -16,11 +19,14 @@
 
 pub mod browser;
 pub mod chromedriver;
+pub mod peer;
+pub mod png;
 pub mod system;
 pub mod wait;
 
 pub use browser::Browser;
 pub use chromedriver::Chromedriver;
+pub use peer::Peer;
 pub use system::System;
 
 /// How long any single step may take before the test fails. Generous: CI machines

@@ -37,13 +37,17 @@ impl System {
     /// Starts a server on a fresh database and a bridge serving `dist/`. Fails with
     /// instructions when the app has not been built.
     pub async fn start() -> Result<Self> {
-        // Short enough that the heartbeat actually runs during a test.
-        Self::start_with_heartbeat(5_000).await
+        Self::start_with(|_| {}).await
     }
 
     /// [`System::start`] with the server announcing `heartbeat_ms` (and closing
     /// connections silent for three times that).
     pub async fn start_with_heartbeat(heartbeat_ms: u64) -> Result<Self> {
+        Self::start_with(|config| config.heartbeat_ms = heartbeat_ms).await
+    }
+
+    /// [`System::start`] with the server's configuration adjusted by `configure`.
+    pub async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Result<Self> {
         let dist = dist_dir();
         if !dist.join("index.html").is_file() {
             bail!(
@@ -54,7 +58,9 @@ impl System {
         }
         let dir = tempfile::tempdir().context("creating the test directory")?;
         let mut config = ServerConfig::for_tests(dir.path().join("miricat.db"), ROOT_PASSWORD);
-        config.heartbeat_ms = heartbeat_ms;
+        // Short enough that the heartbeat actually runs during a test.
+        config.heartbeat_ms = 5_000;
+        configure(&mut config);
         let server = RunningServer::start(config)
             .await
             .context("starting the MCP server")?;
@@ -65,6 +71,11 @@ impl System {
             server,
             _dir: dir,
         })
+    }
+
+    /// The MCP server's own address (plain TCP, no bridge).
+    pub fn server_addr(&self) -> SocketAddr {
+        self.server.addr()
     }
 
     /// The app's address, served by the bridge.

@@ -20,6 +20,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use images::{Download, Upload};
+pub use images::{ImageBytes, MAX_UPLOAD_BYTES, is_web_image_url};
+
 use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
 use miricat_shared::{KeyPair, RoomId};
 
@@ -40,6 +43,12 @@ pub enum Effect {
     ReconnectIn(u32),
     /// Dispatch this to the UI state.
     Ui(Action),
+    /// The upload has parts to send: call [`ChatClient::next_upload_part`] while
+    /// [`ChatClient::upload_has_parts`] and the socket is not backed up.
+    PumpUpload,
+    /// Verified image bytes to show: make a `blob:` URL and dispatch it as
+    /// [`crate::state::ImageView::Ready`].
+    ShowImage(ImageBytes),
     /// Worth a line in the browser console, not the user's attention.
     Log(String),
 }
@@ -73,6 +82,23 @@ enum Purpose {
     Leave(RoomId),
     CreateRoom(String),
     RoomList,
+    /// `File.RequestImageUpload` of the upload.
+    UploadSlot,
+    /// `File.ImageUploadCompleted` of the upload.
+    UploadComplete,
+    /// `Message.CreateImageMessage` to this room.
+    PostImage(RoomId),
+    /// `File.RequestImageDownload` of this image ID.
+    Download(String),
+}
+
+impl Purpose {
+    fn is_image(&self) -> bool {
+        matches!(
+            self,
+            Self::UploadSlot | Self::UploadComplete | Self::PostImage(_) | Self::Download(_)
+        )
+    }
 }
 
 /// Where a written message is.
@@ -112,6 +138,10 @@ pub struct ChatClient {
     signed_in_once: bool,
     /// The last failure was final: the next close must not schedule a reconnect.
     stopped: bool,
+    /// The image being uploaded.
+    upload: Option<Upload>,
+    /// `mcp_image://` images by ID: wanted, arriving, or settled.
+    downloads: HashMap<String, Download>,
 }
 
 impl ChatClient {
@@ -222,25 +252,28 @@ impl ChatClient {
             }
         }
         let explanation = explain_close(code, reason, self.socket_opened);
+        let mut effects = self.images_on_close();
         if self.stopped || self.credentials.is_none() || was == Phase::Idle {
             self.phase = Phase::Idle;
-            return Vec::new();
+            return effects;
         }
         if !self.signed_in_once {
             // The first sign-in failed to connect: say why on the form and let the
             // user try again (perhaps with another bridge address).
-            return self.stop(explanation);
+            effects.extend(self.stop(explanation));
+            return effects;
         }
         let delay = self.backoff.next_delay_ms(jitter);
         self.phase = Phase::Offline;
         let seconds = delay.div_ceil(1000);
-        vec![
+        effects.extend([
             Effect::Ui(Action::Phase(
                 Phase::Offline,
                 Some(format!("{explanation} Reconnecting in {seconds} s…")),
             )),
             Effect::ReconnectIn(delay),
-        ]
+        ]);
+        effects
     }
 
     /// Try again now (the backoff timer fired, the tab became visible, or the browser
@@ -465,6 +498,7 @@ fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
     })
 }
 
+mod images;
 mod inbound;
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod linkify;
 mod services;
 mod state;
 mod timeline;
+mod timeline_window;
 
 fn main() {
     yew::Renderer::<components::app::App>::new().render();

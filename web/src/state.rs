@@ -6,6 +6,7 @@
 //! [`action`]; this file holds [`ChatState`] and the reducer.
 
 mod action;
+mod media;
 mod phase;
 mod room;
 
@@ -16,8 +17,9 @@ use miricat_shared::RoomId;
 use yew::Reducible;
 
 pub use action::Action;
+pub use media::{ImageView, UploadStage, UploadView};
 pub use phase::Phase;
-pub use room::{Delivery, Entry, EntryKind, Membership, Room, RoomListing};
+pub use room::{Content, Delivery, Entry, EntryKind, Membership, Room, RoomListing};
 
 /// Figures the app measures about itself (shown as `data-*` attributes for tests).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -49,6 +51,10 @@ pub struct ChatState {
     pub active: Option<RoomId>,
     /// The error banner's text.
     pub error: Option<String>,
+    /// `mcp_image://` images by server ID: downloading, ready or failed.
+    pub images: BTreeMap<String, ImageView>,
+    /// The upload in progress, if any.
+    pub upload: Option<UploadView>,
     /// Self-measurements.
     pub metrics: Metrics,
 }
@@ -95,8 +101,8 @@ impl ChatState {
         room.timeline
             .iter_mut()
             .rev()
-            .map(|e| &mut e.kind)
-            .find(|kind| own_id(kind) == Some(local_id))
+            .find(|e| own_id(&e.kind) == Some(local_id))
+            .map(|e| &mut Rc::make_mut(e).kind)
     }
 
     /// Keeps an open room when it still exists, else opens the first joined one.
@@ -232,7 +238,7 @@ impl ChatState {
             Action::Message {
                 room,
                 sender,
-                text,
+                content,
                 time_ms,
             } => {
                 let active = self.active == Some(room);
@@ -244,7 +250,7 @@ impl ChatState {
                     time_ms,
                     kind: EntryKind::Message {
                         sender,
-                        text,
+                        content,
                         own: None,
                     },
                 });
@@ -261,7 +267,7 @@ impl ChatState {
                     time_ms,
                     kind: EntryKind::Message {
                         sender,
-                        text,
+                        content: Content::Text(text),
                         own: Some((local_id, Delivery::Pending)),
                     },
                 });
@@ -311,6 +317,10 @@ impl ChatState {
                     });
                 }
             }
+            Action::Image { id, view } => {
+                self.images.insert(id, view);
+            }
+            Action::Upload(view) => self.upload = view,
             Action::HandshakeMeasured(ms) => self.metrics.handshake_ms = Some(ms),
             Action::SignInMeasured {
                 sign_in_ms,
@@ -330,7 +340,7 @@ impl ChatState {
 }
 
 /// Whether `user`'s latest join/leave line in `timeline` is a join.
-fn last_membership_event_is_join(timeline: &[Entry], user: &str) -> bool {
+fn last_membership_event_is_join(timeline: &[Rc<Entry>], user: &str) -> bool {
     timeline
         .iter()
         .rev()

@@ -4,39 +4,49 @@
 //! The local day of a time comes from a function the caller passes (the browser's
 //! time zone in the app, a fixed one in tests), so this stays pure.
 
+use std::rc::Rc;
+
 use crate::state::{Entry, EntryKind};
 
 /// Messages from one sender further apart than this start a new group (with its own
 /// name and time header), as in most chat apps.
 pub const GROUP_GAP_MS: u64 = 5 * 60 * 1000;
 
+/// An entry with its sequence number in the room (see `Room::first_seq`), which
+/// keys and anchors it in the view.
+pub type Numbered<'a> = (u64, &'a Rc<Entry>);
+
 /// One visual block of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block<'a> {
-    /// A new local day starts; the time of its first entry, for the label.
-    Day(u64),
+    /// A new local day starts; the sequence number and time of its first entry.
+    Day(u64, u64),
     /// Consecutive messages by one sender.
     Group {
         /// Who wrote them.
         sender: &'a str,
         /// The messages, oldest first.
-        entries: Vec<&'a Entry>,
+        entries: Vec<Numbered<'a>>,
     },
     /// A join, leave or notice line.
-    Event(&'a Entry),
+    Event(Numbered<'a>),
 }
 
-/// Lays out `entries`; `local_day` maps a time to a day number in the viewer's time
-/// zone.
-pub fn layout<'a>(entries: &'a [Entry], local_day: impl Fn(u64) -> i64) -> Vec<Block<'a>> {
+/// Lays out `entries`, the first of which has sequence number `first_seq`;
+/// `local_day` maps a time to a day number in the viewer's time zone.
+pub fn layout<'a>(
+    entries: &'a [Rc<Entry>],
+    first_seq: u64,
+    local_day: impl Fn(u64) -> i64,
+) -> Vec<Block<'a>> {
     let mut blocks: Vec<Block<'a>> = Vec::new();
     let mut day = None;
     let mut last_time = 0;
-    for entry in entries {
+    for (seq, entry) in (first_seq..).zip(entries) {
         let this_day = local_day(entry.time_ms);
         let new_day = day != Some(this_day);
         if new_day {
-            blocks.push(Block::Day(entry.time_ms));
+            blocks.push(Block::Day(seq, entry.time_ms));
             day = Some(this_day);
         }
         match &entry.kind {
@@ -47,16 +57,16 @@ pub fn layout<'a>(entries: &'a [Entry], local_day: impl Fn(u64) -> i64) -> Vec<B
                         sender: current,
                         entries,
                     }) if *current == sender.as_str() && close_in_time && !new_day => {
-                        entries.push(entry);
+                        entries.push((seq, entry));
                     }
                     _ => blocks.push(Block::Group {
                         sender,
-                        entries: vec![entry],
+                        entries: vec![(seq, entry)],
                     }),
                 }
             }
             EntryKind::Joined(_) | EntryKind::Left(_) | EntryKind::Notice(_) => {
-                blocks.push(Block::Event(entry));
+                blocks.push(Block::Event((seq, entry)));
             }
         }
         // Pending messages carry local time; never let the clock run backwards here.
@@ -75,26 +85,27 @@ pub fn day_number(time_ms: u64, offset_minutes: i32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Content;
 
     const MIN: u64 = 60_000;
     const DAY: u64 = 24 * 60 * MIN;
 
-    fn message(sender: &str, time_ms: u64) -> Entry {
-        Entry {
+    fn message(sender: &str, time_ms: u64) -> Rc<Entry> {
+        Rc::new(Entry {
             time_ms,
             kind: EntryKind::Message {
                 sender: sender.into(),
-                text: "x".into(),
+                content: Content::Text("x".into()),
                 own: None,
             },
-        }
+        })
     }
 
     fn shape(blocks: &[Block<'_>]) -> Vec<String> {
         blocks
             .iter()
             .map(|b| match b {
-                Block::Day(_) => "day".to_owned(),
+                Block::Day(..) => "day".to_owned(),
                 Block::Group { sender, entries } => format!("{sender}x{}", entries.len()),
                 Block::Event(_) => "event".to_owned(),
             })
@@ -109,14 +120,16 @@ mod tests {
             message("a", t0 + MIN),
             message("b", t0 + 2 * MIN),
             message("b", t0 + 20 * MIN),
-            Entry {
+            Rc::new(Entry {
                 time_ms: t0 + 21 * MIN,
                 kind: EntryKind::Joined("c".into()),
-            },
+            }),
             message("b", t0 + 22 * MIN),
         ];
-        let blocks = layout(&entries, |t| day_number(t, 0));
+        let blocks = layout(&entries, 7, |t| day_number(t, 0));
         assert_eq!(shape(&blocks), ["day", "ax2", "bx1", "bx1", "event", "bx1"]);
+        assert_eq!(blocks[0], Block::Day(7, t0), "numbered from first_seq");
+        assert!(matches!(blocks[4], Block::Event((11, _))));
     }
 
     #[test]
@@ -127,11 +140,11 @@ mod tests {
             message("a", 10 * DAY + 2 * MIN),
         ];
         assert_eq!(
-            shape(&layout(&entries, |t| day_number(t, 0))),
+            shape(&layout(&entries, 0, |t| day_number(t, 0))),
             ["day", "ax1", "day", "ax1"]
         );
         assert_eq!(
-            shape(&layout(&entries, |t| day_number(t, 120))),
+            shape(&layout(&entries, 0, |t| day_number(t, 120))),
             ["day", "ax2"]
         );
     }

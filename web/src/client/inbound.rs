@@ -10,7 +10,7 @@ use miricat_shared::{Body, ErrorKind, Packet, RoomId};
 
 use super::{ChatClient, Effect, OutboxState, Purpose, delivery};
 use crate::failures::explain_error;
-use crate::state::{Action, Delivery, Phase, RoomListing};
+use crate::state::{Action, Content, Delivery, Phase, RoomListing};
 
 impl ChatClient {
     pub(super) fn secured(&mut self) -> Vec<Effect> {
@@ -63,12 +63,16 @@ impl ChatClient {
             effects.push(Effect::Ui(Action::JoinRequested(room)));
             effects.extend(self.request(Purpose::Join(room), |s| s.join_room(room)));
         }
+        effects.extend(self.request_wanted_downloads());
         effects
     }
 
     pub(super) fn reply(&mut self, purpose: Purpose, packet: Packet, now: u64) -> Vec<Effect> {
         if let Body::Error(error) = &packet.body {
             return self.failed(purpose, error, now);
+        }
+        if purpose.is_image() {
+            return self.image_reply(purpose, packet.body);
         }
         match (purpose, packet.body) {
             (Purpose::Message(local_id), Body::TextMessage(message)) => {
@@ -130,6 +134,10 @@ impl ChatClient {
             Purpose::RoomList => vec![Effect::Ui(Action::Error(format!(
                 "Could not refresh the room list: {why}"
             )))],
+            Purpose::UploadSlot
+            | Purpose::UploadComplete
+            | Purpose::PostImage(_)
+            | Purpose::Download(_) => self.image_failed(purpose, error),
         }
     }
 
@@ -140,13 +148,13 @@ impl ChatClient {
             Body::TextMessage(m) => room.map(|room| Action::Message {
                 room,
                 sender: m.user,
-                text: m.text,
+                content: Content::Text(m.text),
                 time_ms: m.time.millis(),
             }),
             Body::ImageMessage(m) => room.map(|room| Action::Message {
                 room,
                 sender: m.user,
-                text: format!("[image] {}", m.image),
+                content: Content::Image(m.image),
                 time_ms: m.time.millis(),
             }),
             Body::RoomJoined(j) => Some(Action::MemberJoined {

@@ -12,6 +12,7 @@ use miricat_shared::session::accept_handshake;
 use miricat_shared::{Body, ErrorKind, Packet, PacketId};
 
 use super::*;
+use crate::state::Content;
 
 /// The server's end of one connection.
 struct Server {
@@ -303,7 +304,7 @@ fn pushes_become_actions() {
         [Action::Message {
             room: 1,
             sender: "bob".into(),
-            text: "hi".into(),
+            content: Content::Text("hi".into()),
             time_ms: 77,
         }]
     );
@@ -388,3 +389,5 @@ fn signing_out_forgets_everything() {
 fn credentials_never_show_the_password() {
     assert!(!format!("{:?}", creds(false)).contains("pw"));
 }
+
+mod images;

@@ -4,9 +4,12 @@
 use std::collections::HashMap;
 
 use miricat_shared::RoomId;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use super::image_tools::{ImageTools, first_image_file};
+use super::upload_progress::UploadProgress;
 use crate::hooks::use_chat;
 
 /// Inputs remembered for Up.
@@ -136,9 +139,35 @@ pub fn Composer() -> Html {
         })
     };
     let onclick = Callback::from(move |_: MouseEvent| send());
+    // A pasted or dropped image is sent like a picked one.
+    let onpaste = {
+        let chat = chat.clone();
+        Callback::from(move |e: Event| {
+            let data = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(web_sys::ClipboardEvent::clipboard_data);
+            if let Some(file) = first_image_file(data) {
+                e.prevent_default();
+                chat.send_image_file(file);
+            }
+        })
+    };
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let chat = chat.clone();
+        Callback::from(move |e: DragEvent| {
+            if let Some(file) = first_image_file(e.data_transfer()) {
+                e.prevent_default();
+                chat.send_image_file(file);
+            }
+        })
+    };
     let rows = text.lines().count().clamp(1, 8).to_string();
     html! {
+        <div class="composer-area" {ondragover} {ondrop}>
+        <UploadProgress />
         <div class="composer">
+            <ImageTools />
             <textarea
                 ref={input}
                 data-testid="message-input"
@@ -148,9 +177,11 @@ pub fn Composer() -> Html {
                 value={(*text).clone()}
                 {oninput}
                 {onkeydown}
+                {onpaste}
                 {disabled}
             />
             <button type="button" class="primary" data-testid="message-send" {onclick} {disabled}>{ "Send" }</button>
+        </div>
         </div>
     }
 }

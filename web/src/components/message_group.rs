@@ -2,9 +2,7 @@
 
 use yew::prelude::*;
 
-use super::message_item::MessageItem;
 use crate::services::clock;
-use crate::state::Entry;
 
 /// Number of avatar colours in the stylesheet (`.hue-0` to `.hue-7`).
 const HUES: u32 = 8;
@@ -25,33 +23,29 @@ pub fn initial(name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Props of [`MessageGroup`].
+/// Props of [`MessageGroupHead`].
 #[derive(Properties, PartialEq)]
-pub struct MessageGroupProps {
-    /// Who wrote the messages.
+pub struct MessageGroupHeadProps {
+    /// Who wrote the run of messages below.
     pub sender: AttrValue,
     /// Whether that is us.
     pub own: bool,
-    /// The messages, oldest first.
-    pub entries: Vec<Entry>,
+    /// When the first of them was written.
+    pub time_ms: u64,
 }
 
-/// One sender's run of messages.
+/// The head of one sender's run of messages: avatar, name and time, once.
+///
+/// The messages themselves follow as siblings, not children: the timeline is one
+/// flat keyed list, so moving its window or adding a message never re-creates the
+/// rows already shown.
 #[component]
-pub fn MessageGroup(props: &MessageGroupProps) -> Html {
-    let first_time = props.entries.first().map(|e| e.time_ms).unwrap_or_default();
+pub fn MessageGroupHead(props: &MessageGroupHeadProps) -> Html {
     html! {
-        <section class={classes!("message-group", props.own.then_some("own"))}>
+        <div class={classes!("group-head", props.own.then_some("own"))}>
             <span class={classes!("avatar", hue_class(&props.sender))} aria-hidden="true">{ initial(&props.sender) }</span>
-            <div class="group-body">
-                <header class="group-head">
-                    <span class="sender">{ props.sender.clone() }</span>
-                    <time class="muted small" title={clock::local_date_time(first_time)}>{ clock::local_time(first_time) }</time>
-                </header>
-                { for props.entries.iter().map(|entry| html! {
-                    <MessageItem entry={entry.clone()} sender={props.sender.clone()} />
-                }) }
-            </div>
-        </section>
+            <span class="sender">{ props.sender.clone() }</span>
+            <time class="muted small" title={clock::local_date_time(props.time_ms)}>{ clock::local_time(props.time_ms) }</time>
+        </div>
     }
 }

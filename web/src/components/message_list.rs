@@ -1,103 +1,261 @@
-//! The open room's timeline: day separators, message groups and membership events,
-//! kept scrolled to the newest line while the reader is at the bottom.
+//! The open room's timeline: day separators, message groups and membership events.
+//!
+//! Only a window of the room is in the page ([`crate::timeline_window`]), so a room
+//! of 10,000 messages renders as fast as one of 100. While the reader is at the
+//! bottom the view follows new lines; elsewhere, moving the window or images
+//! loading keep the line the reader is looking at where it was, and a button jumps
+//! back to the newest.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
+use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
+use miricat_shared::RoomId;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use super::message_group::MessageGroup;
+use super::message_group::MessageGroupHead;
+use super::message_item::MessageItem;
 use crate::hooks::use_chat;
 use crate::services::clock;
-use crate::state::EntryKind;
+use crate::state::{EntryKind, Room};
 use crate::timeline::{Block, layout};
+use crate::timeline_window::{ScrollPosition, TimelineWindow};
 
-/// How close to the bottom (px) still counts as "reading the newest messages".
-const STICK_THRESHOLD_PX: i32 = 48;
-
-/// The timeline.
+/// The timeline of the open room (or a hint when none is open).
 #[component]
 pub fn MessageList() -> Html {
     let chat = use_chat();
-    let state = chat.state();
-    let scroller = use_node_ref();
-    let stick = use_memo((), |_| Rc::new(Cell::new(true)));
-    let active = state.active;
-
-    // A newly opened room starts at its newest message.
-    {
-        let stick = stick.clone();
-        use_effect_with(active, move |_| stick.set(true));
+    match chat.state().active {
+        // Keyed by room: each room starts at its newest line with fresh scroll state.
+        Some(room) => html! { <RoomTimeline key={room} {room} /> },
+        None => html! {
+            <div class="message-list empty" data-testid="message-list">
+                <p class="muted">{ "Pick a room on the left, or type /join <room>." }</p>
+            </div>
+        },
     }
-    // After every render, follow new lines if the reader was at the bottom.
+}
+
+/// Props of [`RoomTimeline`].
+#[derive(Properties, PartialEq)]
+struct RoomTimelineProps {
+    room: RoomId,
+}
+
+/// An entry the reader was looking at and its distance from the scroller's top
+/// edge, to put it back there after the window moved.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    seq: u64,
+    offset: f64,
+}
+
+#[component]
+fn RoomTimeline(props: &RoomTimelineProps) -> Html {
+    let chat = use_chat();
+    let scroller = use_node_ref();
+    let window = use_state(TimelineWindow::newest);
+    let anchor = use_mut_ref(|| None::<Anchor>);
+    // Read by the image-load listener, which is installed once.
+    let following = use_memo((), |_| Rc::new(Cell::new(true)));
+    following.set(window.is_following());
+    // One callback for the room's lifetime, so items' props stay equal across renders
+    // (retrying needs only the connection, which never changes).
+    let on_retry = {
+        let chat = chat.clone();
+        (*use_memo((), move |_| {
+            Callback::from(move |local_id| chat.retry(local_id))
+        }))
+        .clone()
+    };
+
+    // After every render: follow the newest line, or keep the line being read where
+    // it was (the window moved, or rows changed above it).
     {
-        let (scroller, stick) = (scroller.clone(), stick.clone());
+        let (scroller, anchor, following) = (scroller.clone(), anchor.clone(), following.clone());
         use_effect(move || {
-            if let Some(el) = scroller.cast::<Element>()
-                && stick.get()
-            {
-                el.set_scroll_top(el.scroll_height());
+            if let Some(el) = scroller.cast::<Element>() {
+                settle(&el, following.get(), *anchor.borrow());
             }
         });
     }
+    // Images finish loading after the render and change heights: settle again.
+    {
+        let (scroller, anchor, following) = (scroller.clone(), anchor.clone(), following.clone());
+        use_effect_with((), move |_| {
+            let listener = scroller.cast::<Element>().map(|el| {
+                let target = el.clone();
+                let options = EventListenerOptions {
+                    phase: EventListenerPhase::Capture,
+                    passive: true,
+                };
+                EventListener::new_with_options(&el, "load", options, move |_| {
+                    settle(&target, following.get(), *anchor.borrow());
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let state = chat.state();
+    let Some(room) = state.rooms.get(&props.room) else {
+        return Html::default();
+    };
+    let (first, end) = (room.first_seq, room.end_seq());
     let onscroll = {
-        let (scroller, stick) = (scroller.clone(), stick.clone());
+        let (scroller, window, anchor) = (scroller.clone(), window.clone(), anchor.clone());
         Callback::from(move |_: Event| {
-            if let Some(el) = scroller.cast::<Element>() {
-                stick.set(
-                    el.scroll_height() - el.scroll_top() - el.client_height() < STICK_THRESHOLD_PX,
-                );
+            let Some(el) = scroller.cast::<Element>() else {
+                return;
+            };
+            let top = f64::from(el.scroll_top());
+            let position = ScrollPosition {
+                top,
+                to_bottom: f64::from(el.scroll_height() - el.client_height()) - top,
+            };
+            let next = window.scrolled(position, first, end);
+            // Remember what the reader sees, to keep it in place through changes
+            // (not needed while the view stays pinned to the newest line).
+            if !window.is_following() || next.is_some() {
+                *anchor.borrow_mut() = first_visible(&el);
+            }
+            if let Some(next) = next {
+                window.set(next);
             }
         })
     };
-
-    let Some(room) = state.active_room() else {
-        return html! {
-            <div class="message-list empty" data-testid="message-list" ref={scroller}>
-                <p class="muted">{ "Pick a room on the left, or type /join <room>." }</p>
-            </div>
-        };
+    let jump = {
+        let window = window.clone();
+        Callback::from(move |_| window.set(TimelineWindow::newest()))
     };
-    let me = state.me.as_deref();
-    let blocks = layout(&room.timeline, clock::local_day);
-    let rendered = blocks.into_iter().enumerate().map(|(i, block)| match block {
-        Block::Day(time_ms) => html! {
-            <div key={format!("d{i}")} class="day-separator" role="separator">
-                <span>{ clock::day_label(time_ms) }</span>
-            </div>
-        },
-        Block::Group { sender, entries } => {
-            let own = me == Some(sender);
-            let entries: Vec<_> = entries.into_iter().cloned().collect();
-            html! {
-                <MessageGroup key={format!("g{i}")} sender={AttrValue::from(sender.to_owned())} {own} {entries} />
-            }
-        }
-        Block::Event(entry) => {
-            let text = match &entry.kind {
-                EntryKind::Joined(user) if me == Some(user.as_str()) => "You joined".to_owned(),
-                EntryKind::Left(user) if me == Some(user.as_str()) => "You left".to_owned(),
-                EntryKind::Joined(user) => format!("{user} joined"),
-                EntryKind::Left(user) => format!("{user} left"),
-                EntryKind::Notice(text) => text.clone(),
-                EntryKind::Message { text, .. } => text.clone(),
-            };
-            let notice = matches!(entry.kind, EntryKind::Notice(_));
-            html! {
-                <div key={format!("e{i}")} class={classes!("timeline-event", notice.then_some("notice"))}>
-                    <span class="event-time" title={clock::local_date_time(entry.time_ms)}>{ clock::local_time(entry.time_ms) }</span>
-                    <span>{ text }</span>
-                </div>
-            }
-        }
-    });
+    let newer = window.newer_than_shown(first, end);
+
     html! {
-        <div class="message-list" data-testid="message-list" ref={scroller} {onscroll} role="log" aria-live="polite">
-            if room.timeline.is_empty() {
-                <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
+        <div class="timeline">
+            <div
+                class="message-list"
+                data-testid="message-list"
+                data-entries={room.timeline.len().to_string()}
+                ref={scroller}
+                {onscroll}
+                tabindex="0"
+                role="region"
+                aria-label={format!("Messages in #{}", room.name)}
+            >
+                if room.timeline.is_empty() {
+                    <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
+                } else {
+                    { for render_window(room, window.range(first, end), state.me.as_deref(), &on_retry) }
+                }
+            </div>
+            if !window.is_following() {
+                <button type="button" class="jump-to-newest" data-testid="jump-to-newest" onclick={jump}>
+                    { match newer {
+                        0 => "↓ Jump to the newest".to_owned(),
+                        1 => "↓ 1 newer message".to_owned(),
+                        n => format!("↓ {n} newer messages"),
+                    } }
+                </button>
             }
-            { for rendered }
         </div>
+    }
+}
+
+/// The rows of the entries numbered `range`: one flat list, every row keyed by
+/// its entry's sequence number, so Yew keeps every row already in the page.
+fn render_window(
+    room: &Room,
+    range: std::ops::Range<u64>,
+    me: Option<&str>,
+    on_retry: &Callback<u64>,
+) -> Vec<Html> {
+    let offset = |seq: u64| usize::try_from(seq - room.first_seq).unwrap_or(usize::MAX);
+    let entries = &room.timeline[offset(range.start)..offset(range.end)];
+    let blocks = layout(entries, range.start, clock::local_day);
+    let mut rows = Vec::with_capacity(entries.len() + blocks.len());
+    for block in blocks {
+        match block {
+            Block::Day(seq, time_ms) => rows.push(html! {
+                <div key={format!("d{seq}")} class="day-separator" role="separator">
+                    <span>{ clock::day_label(time_ms) }</span>
+                </div>
+            }),
+            Block::Group { sender, entries } => {
+                let own = me == Some(sender);
+                let sender = AttrValue::from(sender.to_owned());
+                if let Some((seq, entry)) = entries.first() {
+                    rows.push(html! {
+                        <MessageGroupHead key={format!("h{seq}")} sender={sender.clone()} {own} time_ms={entry.time_ms} />
+                    });
+                }
+                rows.extend(entries.into_iter().map(|(seq, entry)| html! {
+                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} />
+                }));
+            }
+            Block::Event((seq, entry)) => {
+                let text = match &entry.kind {
+                    EntryKind::Joined(user) if me == Some(user.as_str()) => "You joined".to_owned(),
+                    EntryKind::Left(user) if me == Some(user.as_str()) => "You left".to_owned(),
+                    EntryKind::Joined(user) => format!("{user} joined"),
+                    EntryKind::Left(user) => format!("{user} left"),
+                    EntryKind::Notice(text) => text.clone(),
+                    EntryKind::Message { content, .. } => content.summary().to_owned(),
+                };
+                let notice = matches!(entry.kind, EntryKind::Notice(_));
+                rows.push(html! {
+                    <div key={format!("e{seq}")} data-seq={seq.to_string()} class={classes!("timeline-event", notice.then_some("notice"))}>
+                        <span class="event-time" title={clock::local_date_time(entry.time_ms)}>{ clock::local_time(entry.time_ms) }</span>
+                        <span>{ text }</span>
+                    </div>
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// The first entry at least partly in view, and where it is.
+fn first_visible(scroller: &Element) -> Option<Anchor> {
+    let top = scroller.get_bounding_client_rect().top();
+    let entries = scroller.query_selector_all("[data-seq]").ok()?;
+    (0..entries.length())
+        .filter_map(|i| entries.item(i)?.dyn_into::<Element>().ok())
+        .find_map(|el| {
+            let rect = el.get_bounding_client_rect();
+            if rect.bottom() <= top {
+                return None;
+            }
+            Some(Anchor {
+                seq: el.get_attribute("data-seq")?.parse().ok()?,
+                offset: rect.top() - top,
+            })
+        })
+}
+
+/// Follows the bottom, or puts the anchor back. The browser's own scroll anchoring
+/// is off for the list (CSS `overflow-anchor: none`): it fought the following of
+/// new lines, and not every browser has it.
+fn settle(scroller: &Element, following: bool, anchor: Option<Anchor>) {
+    if following {
+        scroller.set_scroll_top(scroller.scroll_height());
+    } else if let Some(anchor) = anchor {
+        restore(scroller, anchor);
+    }
+}
+
+/// Scrolls so the anchor's entry is as far from the top as it was.
+fn restore(scroller: &Element, anchor: Anchor) {
+    let selector = format!("[data-seq=\"{}\"]", anchor.seq);
+    let Ok(Some(el)) = scroller.query_selector(&selector) else {
+        return;
+    };
+    let now = el.get_bounding_client_rect().top() - scroller.get_bounding_client_rect().top();
+    let shift = now - anchor.offset;
+    if shift.abs() >= 1.0 {
+        // Whole pixels: scrollTop is an integer in this web-sys binding.
+        let by = shift.round() as i32;
+        scroller.set_scroll_top(scroller.scroll_top() + by);
     }
 }

@@ -4,10 +4,11 @@
 use miricat_shared::RoomId;
 use yew::prelude::*;
 
-use crate::client::Credentials;
+use crate::client::{Credentials, MAX_UPLOAD_BYTES};
 use crate::commands::{HELP_LINES, Input, parse_input, resolve_room};
 use crate::services::clock::now_ms;
 use crate::services::connection::Connection;
+use crate::services::files;
 use crate::state::{Action, ChatState};
 
 /// What every component can reach: the current state and the commands.
@@ -162,6 +163,54 @@ impl ChatContext {
     /// Hides the banner.
     pub fn dismiss_error(&self) {
         self.state.dispatch(Action::DismissError);
+    }
+
+    /// Uploads `file` and posts it to the open room. Files over the size limit are
+    /// refused before they are read.
+    pub fn send_image_file(&self, file: web_sys::File) {
+        let Some(room) = self.state().active else {
+            self.error("Open a room first, then add the image.");
+            return;
+        };
+        if file.size() > MAX_UPLOAD_BYTES as f64 {
+            self.error(&format!(
+                "\"{}\" is too big: images up to {} MiB can be sent.",
+                file.name(),
+                MAX_UPLOAD_BYTES / 1_048_576
+            ));
+            return;
+        }
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match files::read(&file).await {
+                Ok(bytes) => this.connection.start_upload(room, &file.name(), bytes),
+                Err(why) => this.error(&why),
+            }
+        });
+    }
+
+    /// Stops the upload in progress.
+    pub fn cancel_upload(&self) {
+        self.connection.cancel_upload();
+    }
+
+    /// Posts an image by its http(s) URL to the open room.
+    pub fn post_image_url(&self, url: &str) -> bool {
+        match self.state().active {
+            Some(room) => {
+                self.connection.post_image_url(room, url);
+                true
+            }
+            None => {
+                self.error("Open a room first, then post the image.");
+                false
+            }
+        }
+    }
+
+    /// Downloads an `mcp_image://` image to show it (once per tab).
+    pub fn load_image(&self, image_id: &str) {
+        self.connection.load_image(image_id);
     }
 
     /// Signs out.

@@ -17,8 +17,14 @@ use yew::Callback;
 use super::clock::{jitter, now_ms, since_page_start_ms};
 use super::page;
 use super::socket::{Socket, SocketEvent};
-use crate::client::{ChatClient, Credentials, Effect};
-use crate::state::{Action, Phase};
+use crate::client::{ChatClient, Credentials, Effect, ImageBytes};
+use crate::state::{Action, ImageView, Phase};
+
+/// Upload parts are handed to the socket while less than this is queued in it.
+const UPLOAD_BUFFER_BYTES: u32 = 512 * 1024;
+
+/// How soon to look again when the socket's queue was full during an upload.
+const UPLOAD_PUMP_MS: u32 = 15;
 
 /// How long connecting, securing and signing in may take before the attempt is
 /// abandoned and retried (a bridge that accepts but never answers).
@@ -46,6 +52,10 @@ struct Inner {
     reconnect_timer: Option<Timeout>,
     heartbeat_timer: Option<(u64, Timeout)>,
     stall_timer: Option<Timeout>,
+    /// Sends more upload parts once the socket has drained.
+    upload_timer: Option<Timeout>,
+    /// `blob:` URLs of the images shown, revoked on sign-out.
+    object_urls: Vec<String>,
     /// Page visibility and network listeners, removed with the connection.
     listeners: Vec<EventListener>,
     /// The key pair for the next socket, made ahead of time: the first one while
@@ -75,6 +85,8 @@ impl Connection {
                 reconnect_timer: None,
                 heartbeat_timer: None,
                 stall_timer: None,
+                upload_timer: None,
+                object_urls: Vec::new(),
                 listeners: Vec::new(),
                 next_keypair: None,
                 warm_up_timer: None,
@@ -133,9 +145,32 @@ impl Connection {
         self.run(ChatClient::refresh_rooms);
     }
 
+    /// Uploads an image and posts it to `room`.
+    pub fn start_upload(&self, room: RoomId, name: &str, bytes: Vec<u8>) {
+        self.run(|client| client.start_upload(room, name, bytes));
+    }
+
+    /// Cancels the upload.
+    pub fn cancel_upload(&self) {
+        self.run(ChatClient::cancel_upload);
+    }
+
+    /// Posts an image by URL.
+    pub fn post_image_url(&self, room: RoomId, url: &str) {
+        self.run(|client| client.post_image_url(room, url));
+    }
+
+    /// Downloads an `mcp_image://` image (once per tab).
+    pub fn load_image(&self, image_id: &str) {
+        self.run(|client| client.load_image(image_id));
+    }
+
     /// Signs out and forgets the password.
     pub fn sign_out(&self) {
         self.run(ChatClient::sign_out);
+        for url in std::mem::take(&mut self.inner.borrow_mut().object_urls) {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
     }
 
     fn weak(&self) -> Weak<RefCell<Inner>> {
@@ -180,6 +215,8 @@ impl Connection {
                 }
                 Effect::Ui(action) => actions.push(action),
                 Effect::Log(text) => web_sys::console::info_1(&text.into()),
+                Effect::PumpUpload => self.schedule_upload_pump(0),
+                Effect::ShowImage(image) => actions.push(self.show_image(image)),
             }
         }
         self.after_step(&mut actions);
@@ -223,6 +260,49 @@ impl Connection {
                 inner.heartbeat_timer = Some((due, timer));
             }
         }
+    }
+
+    fn schedule_upload_pump(&self, delay_ms: u32) {
+        let weak = self.weak();
+        let timer = Timeout::new(delay_ms, move || {
+            if let Some(connection) = Self::from_weak(&weak) {
+                connection.pump_upload();
+            }
+        });
+        self.inner.borrow_mut().upload_timer = Some(timer);
+    }
+
+    /// Hands upload parts to the socket until its queue fills, then looks again
+    /// shortly: the browser never holds more than about [`UPLOAD_BUFFER_BYTES`].
+    fn pump_upload(&self) {
+        loop {
+            let room = {
+                let inner = self.inner.borrow();
+                inner
+                    .socket
+                    .as_ref()
+                    .is_some_and(|s| s.buffered_amount() < UPLOAD_BUFFER_BYTES)
+            };
+            if !room || !self.inner.borrow().client.upload_has_parts() {
+                break;
+            }
+            self.run(ChatClient::next_upload_part);
+        }
+        if self.inner.borrow().client.upload_has_parts() {
+            self.schedule_upload_pump(UPLOAD_PUMP_MS);
+        }
+    }
+
+    /// Puts verified image bytes behind a `blob:` URL for an `<img>`.
+    fn show_image(&self, image: ImageBytes) -> Action {
+        let view = match object_url(&image.bytes, &image.mime) {
+            Ok(url) => {
+                self.inner.borrow_mut().object_urls.push(url.clone());
+                ImageView::Ready(url)
+            }
+            Err(why) => ImageView::Failed(format!("The image could not be shown: {why}.")),
+        };
+        Action::Image { id: image.id, view }
     }
 
     fn open_socket(&self) {
@@ -368,4 +448,14 @@ impl Connection {
         }
         self.inner.borrow_mut().listeners = listeners;
     }
+}
+
+/// A `blob:` URL holding `bytes` as `mime`.
+fn object_url(bytes: &[u8], mime: &str) -> Result<String, String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+        .map_err(|_| "the browser refused to hold it".to_owned())
 }

@@ -70,6 +70,12 @@ impl Socket {
         })
     }
 
+    /// Bytes queued in the browser, not yet sent: uploads wait while this is high,
+    /// so progress reflects the network and memory stays bounded.
+    pub fn buffered_amount(&self) -> u32 {
+        self.ws.buffered_amount()
+    }
+
     /// Sends one line as a text frame.
     pub fn send(&self, line: &str) -> Result<(), String> {
         self.ws

@@ -2,7 +2,7 @@
 
 use miricat_shared::RoomId;
 
-use super::{Delivery, Phase, RoomListing};
+use super::{Content, Delivery, ImageView, Phase, RoomListing, UploadView};
 
 /// Everything that changes the state.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,14 +61,14 @@ pub enum Action {
         /// When it arrived.
         time_ms: u64,
     },
-    /// Someone else's message (or ours from another tab).
+    /// Someone else's message, ours from another tab, or our posted image.
     Message {
         /// The room.
         room: RoomId,
         /// Who wrote it.
         sender: String,
-        /// Its text.
-        text: String,
+        /// Its text or image.
+        content: Content,
         /// Server time.
         time_ms: u64,
     },
@@ -105,6 +105,15 @@ pub enum Action {
         /// Local time.
         time_ms: u64,
     },
+    /// An `mcp_image://` image's download moved on (progress, done or failed).
+    Image {
+        /// The server's image ID.
+        id: String,
+        /// Where it is now.
+        view: ImageView,
+    },
+    /// The upload in progress changed; `None` once it is posted, failed or cancelled.
+    Upload(Option<UploadView>),
     /// A handshake was timed.
     HandshakeMeasured(f64),
     /// The first sign-in was timed.

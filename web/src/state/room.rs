@@ -1,11 +1,13 @@
 //! A room and its timeline as the views show them.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use miricat_shared::RoomId;
 
-/// Entries kept per room; older ones are dropped so a long session stays light.
-pub const MAX_TIMELINE_ENTRIES: usize = 2000;
+/// Entries kept per room; older ones are dropped so a very long session stays light.
+/// The timeline view renders only a window of them, so this bounds memory, not speed.
+pub const MAX_TIMELINE_ENTRIES: usize = 20_000;
 
 /// What became of a message we wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +36,8 @@ pub enum EntryKind {
     Message {
         /// Who wrote it.
         sender: String,
-        /// Its text, rendered as text only.
-        text: String,
+        /// What it says or shows.
+        content: Content,
         /// Set for messages written in this tab: their local ID and delivery state.
         own: Option<(u64, Delivery)>,
     },
@@ -45,6 +47,26 @@ pub enum EntryKind {
     Left(String),
     /// A note from the app itself (the `/help` text, say).
     Notice(String),
+}
+
+/// What a message carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Text, rendered as text only (links made clickable).
+    Text(String),
+    /// An image: `mcp_image://<id>` (stored on the MCP server) or an http(s) URL,
+    /// exactly as the sender gave it.
+    Image(String),
+}
+
+impl Content {
+    /// A one-line description, for announcements and notifications.
+    pub fn summary(&self) -> &str {
+        match self {
+            Self::Text(text) => text,
+            Self::Image(_) => "sent an image",
+        }
+    }
 }
 
 /// Our membership of a room, including the in-between states so buttons can wait.
@@ -81,17 +103,29 @@ pub struct Room {
     pub membership: Membership,
     /// Messages that arrived while another room was open.
     pub unread: u32,
-    /// Messages and events, oldest first.
-    pub timeline: Vec<Entry>,
+    /// Messages and events, oldest first. Entries sit behind `Rc` because the
+    /// reducer copies a room on every change while views still hold the previous
+    /// state: with 10,000 entries that copy must be pointer bumps, not string copies.
+    pub timeline: Vec<Rc<Entry>>,
+    /// How many entries were ever dropped from the front: `first_seq + i` numbers
+    /// `timeline[i]` for as long as the room is shown, so views can key and anchor
+    /// on it.
+    pub first_seq: u64,
 }
 
 impl Room {
     pub(super) fn push(&mut self, entry: Entry) {
-        self.timeline.push(entry);
+        self.timeline.push(Rc::new(entry));
         if self.timeline.len() > MAX_TIMELINE_ENTRIES {
             let excess = self.timeline.len() - MAX_TIMELINE_ENTRIES;
             self.timeline.drain(..excess);
+            self.first_seq += excess as u64;
         }
+    }
+
+    /// The sequence number the next entry will get.
+    pub fn end_seq(&self) -> u64 {
+        self.first_seq + self.timeline.len() as u64
     }
 }
 

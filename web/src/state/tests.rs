@@ -70,7 +70,7 @@ fn unread_counts_rise_elsewhere_and_clear_on_open() {
     let msg = |room| Action::Message {
         room,
         sender: "bob".into(),
-        text: "hi".into(),
+        content: Content::Text("hi".into()),
         time_ms: 5,
     };
     let s = reduce(signed_in_alice(), [msg(1), msg(2), msg(2)]);

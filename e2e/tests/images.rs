@@ -1,0 +1,191 @@
+//! Images between two browsers: a picture one user picks is uploaded in parts and
+//! appears inline for the other with every pixel intact; an image posted by address
+//! shows too; a cancelled upload posts nothing.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, png, wait};
+use serde_json::{Value, json};
+
+/// Reads the inline images of the open room: source, natural size, and for `blob:`
+/// ones the pixels drawn on a canvas (base64 RGBA). (The page's CSP keeps `fetch`
+/// away from `blob:` URLs, so pixels, not file bytes, are what can be compared.)
+const READ_IMAGES: &str = r"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = [];
+  for (const img of document.querySelectorAll(`[data-testid='message-image']`)) {
+    if (!img.complete || img.naturalWidth === 0) { out.push({ src: img.src, loaded: false }); continue; }
+    const item = { src: img.src, loaded: true, width: img.naturalWidth, height: img.naturalHeight,
+                   sender: img.closest(`[data-testid='message']`)?.dataset.sender };
+    if (img.src.startsWith('blob:')) {
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const rgba = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const b64 = (a) => { let s = ''; for (let i = 0; i < a.length; i += 0x8000) s += String.fromCharCode(...a.subarray(i, i + 0x8000)); return btoa(s); };
+      item.rgba = b64(rgba);
+    }
+    out.push(item);
+  }
+  return out;
+})().then(done, (e) => done({ error: String(e) }));
+";
+
+async fn images(browser: &Browser) -> Result<Vec<Value>> {
+    let value = browser.client().execute_async(READ_IMAGES, vec![]).await?;
+    ensure!(value.get("error").is_none(), "reading images: {value}");
+    Ok(value.as_array().cloned().unwrap_or_default())
+}
+
+/// Waits until the open room shows `count` loaded inline images.
+async fn wait_for_images(browser: &Browser, count: usize) -> Result<Vec<Value>> {
+    wait::until(
+        &format!("{count} loaded inline images"),
+        STEP_TIMEOUT,
+        || async {
+            let seen = images(browser).await?;
+            let loaded = seen.iter().filter(|i| i["loaded"] == json!(true)).count();
+            Ok((loaded >= count).then_some(seen))
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
+    let system = System::start().await?;
+    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
+    root.create_room("photos").await?;
+    let driver = Chromedriver::start().await?;
+
+    let alice = Browser::open(&driver, &system.url()).await?;
+    alice.sign_in("alice", "alices-password", true).await?;
+    alice.join_room("photos").await?;
+    let bob = Browser::open(&driver, &system.url()).await?;
+    bob.sign_in("bob", "bobs-password", true).await?;
+    bob.join_room("photos").await?;
+
+    // 160x120 of noise: about 57 KiB, so two upload parts and two download parts.
+    let picture = png::noise(160, 120, 7);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("noise.png");
+    std::fs::write(&path, &picture.file)?;
+    alice
+        .element("image-input")
+        .await?
+        .send_keys(&path.display().to_string())
+        .await
+        .context("choosing the file")?;
+
+    let seen = wait_for_images(&bob, 1).await?;
+    let image = &seen[0];
+    assert_eq!(image["sender"], json!("alice"));
+    assert_eq!(
+        (image["width"].as_u64(), image["height"].as_u64()),
+        (Some(160), Some(120))
+    );
+    let rgba = BASE64.decode(image["rgba"].as_str().context("no pixels")?)?;
+    assert!(rgba == picture.rgba, "every pixel arrived intact");
+
+    // The sender sees it too, without downloading it again.
+    let own = wait_for_images(&alice, 1).await?;
+    assert!(
+        own[0]["src"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("blob:"))
+    );
+    assert!(
+        alice
+            .client()
+            .find_all(fantoccini::Locator::Css("[data-testid='upload-progress']"))
+            .await?
+            .is_empty(),
+        "the upload bar goes away once posted"
+    );
+
+    // Clicking opens it full size: the link around the image points at it.
+    let href = bob
+        .js(
+            "return document.querySelector(`[data-testid='message-image']`).closest('a').href;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(href, image["src"]);
+
+    // An image by address: the bridge serves one (the app's icon, under trunk's
+    // hashed name).
+    let icon = std::fs::read_dir(miricat_e2e::system::dist_dir())?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .find(|name| name.starts_with("favicon") && name.ends_with(".svg"))
+        .context("dist/ has no favicon")?;
+    let url = format!("{}{icon}", system.url());
+    alice
+        .click_button_labelled("Post an image by its address")
+        .await?;
+    alice.fill("image-url-input", &url).await?;
+    alice.click("image-url-submit").await?;
+    let seen = wait_for_images(&bob, 2).await?;
+    assert_eq!(seen[1]["src"], json!(url));
+
+    alice.close().await?;
+    bob.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_upload_posts_nothing() -> Result<()> {
+    // A slow server (20 parts/s) makes the upload take seconds: time to cancel.
+    // The TCP peers idle between steps and send no heartbeats meanwhile: a long
+    // heartbeat keeps the server from closing them.
+    let system = System::start_with(|config| {
+        config.heartbeat_ms = 60_000;
+        config.rate_limit = miricat_server::RateLimit {
+            per_second: 20.0,
+            burst: 5,
+        };
+    })
+    .await?;
+    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
+    root.create_room("photos").await?;
+    let driver = Chromedriver::start().await?;
+    let alice = Browser::open(&driver, &system.url()).await?;
+    alice.sign_in("alice", "alices-password", true).await?;
+    alice.join_room("photos").await?;
+
+    // ~7 MiB (about 10 MiB as base64): more than every buffer between the browser and
+    // the throttled server holds, so the upload is still sending when cancelled.
+    let picture = png::noise(1600, 1500, 3);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("big.png");
+    std::fs::write(&path, &picture.file)?;
+    alice
+        .element("image-input")
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    alice.element("upload-progress").await?;
+    alice.click("upload-cancel").await?;
+    wait::until("the upload bar to go", STEP_TIMEOUT, || async {
+        let bars = alice
+            .client()
+            .find_all(fantoccini::Locator::Css("[data-testid='upload-progress']"))
+            .await?;
+        Ok(bars.is_empty().then_some(()))
+    })
+    .await?;
+    // Nothing is posted, now or a little later.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        images(&alice).await?.is_empty(),
+        "a cancelled upload is never posted"
+    );
+    miricat_e2e::browser::assert_no_error(&alice).await?;
+    alice.close().await?;
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! Uploads and downloads against the in-memory server.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use miricat_shared::packet::file::{ImageMeta, ImagePart, ImageRef, MAX_IMAGE_PART_BYTES};
+use miricat_shared::packet::message::ImageMessage;
+
+use super::*;
+use crate::state::{ImageView, UploadStage};
+
+/// A "PNG": the signature, then filler. Enough for type sniffing.
+fn png(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..len - 8).map(|i| (i % 251) as u8));
+    bytes
+}
+
+fn joined_client() -> (ChatClient, Server) {
+    let (mut client, server, _) = online(false);
+    join(&mut client, &server, 1);
+    (client, server)
+}
+
+fn errors(effects: &[Effect]) -> Vec<String> {
+    actions(effects)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Error(text) => Some(text),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sends every part (as the connection's pump would) and returns the packets.
+fn pump(client: &mut ChatClient, server: &Server) -> Vec<Packet> {
+    let mut packets = Vec::new();
+    while client.upload_has_parts() {
+        packets.extend(
+            sent(&client.next_upload_part())
+                .iter()
+                .map(|l| server.read(l)),
+        );
+    }
+    packets
+}
+
+#[test]
+fn an_upload_goes_out_in_parts_then_posts_the_image() {
+    let (mut client, server) = joined_client();
+    let bytes = png(2 * MAX_IMAGE_PART_BYTES + 1000);
+    let effects = client.start_upload(1, "cat.png", bytes.clone());
+    let request = server.read(&sent(&effects)[0]);
+    let Body::RequestImageUpload(ask) = &request.body else {
+        panic!("{request:?}")
+    };
+    assert_eq!(
+        (ask.name.as_str(), ask.size, ask.mime.as_str()),
+        ("cat.png", bytes.len() as u64, "image/png")
+    );
+    assert!(
+        !client.upload_has_parts(),
+        "no parts before the server accepts"
+    );
+
+    let accept = Body::ImageUploadAccepted(ImageMeta {
+        id: "7".into(),
+        name: "cat.png".into(),
+        size: bytes.len() as u64,
+        mime: "image/png".into(),
+    });
+    let effects = client.on_line(&server.reply(&request, accept), 10);
+    assert!(effects.contains(&Effect::PumpUpload));
+
+    let packets = pump(&mut client, &server);
+    let (parts, rest) = packets.split_at(3);
+    let mut received = Vec::new();
+    for (number, part) in (1..).zip(parts) {
+        let Body::ImageUploadPart(part) = &part.body else {
+            panic!("{part:?}")
+        };
+        assert_eq!((part.id.as_str(), part.part), ("7", number));
+        received.extend(BASE64.decode(&part.data).unwrap());
+    }
+    assert_eq!(received, bytes, "the parts carry the file exactly");
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].kind(), PacketKind::ImageUploadCompleted);
+
+    let effects = client.on_line(
+        &server.reply(
+            &rest[0],
+            Body::ImageUploadCompleted(ImageRef { id: "7".into() }),
+        ),
+        11,
+    );
+    assert!(effects.contains(&Effect::ShowImage(ImageBytes {
+        id: "7".into(),
+        mime: "image/png".into(),
+        bytes,
+    })));
+    let post = server.read(&sent(&effects)[0]);
+    assert_eq!(post.room, Some(1));
+    let Body::CreateImageMessage(image) = &post.body else {
+        panic!("{post:?}")
+    };
+    assert_eq!(image.image.as_deref(), Some("mcp_image://7"));
+
+    let posted = Body::ImageMessage(ImageMessage {
+        image: "mcp_image://7".into(),
+        user: "alice".into(),
+        time: Timestamp(99),
+    });
+    let effects = client.on_line(&server.reply(&post, posted), 12);
+    let actions = actions(&effects);
+    assert!(actions.contains(&Action::Upload(None)));
+    assert!(actions.contains(&Action::Message {
+        room: 1,
+        sender: "alice".into(),
+        content: Content::Image("mcp_image://7".into()),
+        time_ms: 99,
+    }));
+    assert!(
+        client.load_image("7").is_empty(),
+        "our own image needs no download"
+    );
+}
+
+#[test]
+fn uploads_refuse_what_cannot_be_sent() {
+    let (mut client, server) = joined_client();
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec();
+    assert!(errors(&client.start_upload(1, "x.svg", svg))[0].contains("not a PNG"));
+    assert!(errors(&client.start_upload(2, "a.png", png(100)))[0].contains("Join the room"));
+    assert!(
+        errors(&client.start_upload(1, "big.png", png(MAX_UPLOAD_BYTES + 1)))[0].contains("MiB")
+    );
+
+    let effects = client.start_upload(1, "a.png", png(100));
+    assert!(errors(&client.start_upload(1, "b.png", png(100)))[0].contains("still uploading"));
+    let request = server.read(&sent(&effects)[0]);
+    let effects = client.on_line(&server.reply(&request, Body::ImageUploadRejected), 5);
+    assert!(actions(&effects).contains(&Action::Upload(None)));
+    assert!(errors(&effects)[0].contains("refused"));
+}
+
+#[test]
+fn a_cancelled_upload_sends_no_more_parts() {
+    let (mut client, server) = joined_client();
+    let bytes = png(3 * MAX_IMAGE_PART_BYTES);
+    let effects = client.start_upload(1, "cat.png", bytes.clone());
+    let request = server.read(&sent(&effects)[0]);
+    let accept = Body::ImageUploadAccepted(ImageMeta {
+        id: "3".into(),
+        name: "cat.png".into(),
+        size: bytes.len() as u64,
+        mime: "image/png".into(),
+    });
+    client.on_line(&server.reply(&request, accept), 1);
+    assert_eq!(sent(&client.next_upload_part()).len(), 1);
+    assert!(matches!(
+        actions(&client.cancel_upload())[..],
+        [Action::Upload(None)]
+    ));
+    assert!(!client.upload_has_parts());
+    assert!(client.next_upload_part().is_empty());
+}
+
+#[test]
+fn a_dropped_connection_fails_the_upload() {
+    let (mut client, server) = joined_client();
+    let effects = client.start_upload(1, "cat.png", png(500));
+    server.read(&sent(&effects)[0]);
+    let effects = client.on_close(1006, "", 0.0);
+    assert!(actions(&effects).contains(&Action::Upload(None)));
+    assert!(errors(&effects)[0].contains("connection dropped"));
+}
+
+/// Serves a download of `bytes` announced as `meta_size` bytes of `mime`.
+fn serve_download(
+    client: &mut ChatClient,
+    server: &Server,
+    request: &Packet,
+    bytes: &[u8],
+    meta_size: u64,
+    mime: &str,
+) -> Vec<Effect> {
+    let meta = Body::ImageDownloadMeta(ImageMeta {
+        id: "9".into(),
+        name: "dog.png".into(),
+        size: meta_size,
+        mime: mime.into(),
+    });
+    let mut effects = client.on_line(&server.reply(request, meta), 1);
+    for (number, chunk) in (1..).zip(bytes.chunks(MAX_IMAGE_PART_BYTES)) {
+        let part = Body::ImageDownloadPart(ImagePart {
+            id: "9".into(),
+            part: number,
+            data: BASE64.encode(chunk),
+        });
+        effects.extend(client.on_line(&server.reply(request, part), 2));
+    }
+    let done = Body::ImageDownloadCompleted(ImageRef { id: "9".into() });
+    effects.extend(client.on_line(&server.reply(request, done), 3));
+    effects
+}
+
+#[test]
+fn a_download_arrives_in_parts_with_progress_once() {
+    let (mut client, server, _) = online(false);
+    let effects = client.load_image("9");
+    let request = server.read(&sent(&effects)[0]);
+    assert_eq!(request.kind(), PacketKind::RequestImageDownload);
+    assert!(client.load_image("9").is_empty(), "requested once");
+
+    let bytes = png(MAX_IMAGE_PART_BYTES + 10);
+    let effects = serve_download(
+        &mut client,
+        &server,
+        &request,
+        &bytes,
+        bytes.len() as u64,
+        "image/png",
+    );
+    let progress: Vec<u64> = actions(&effects)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Image {
+                view: ImageView::Loading { received, .. },
+                ..
+            } => Some(received),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        progress,
+        [0, MAX_IMAGE_PART_BYTES as u64, bytes.len() as u64]
+    );
+    assert!(effects.contains(&Effect::ShowImage(ImageBytes {
+        id: "9".into(),
+        mime: "image/png".into(),
+        bytes,
+    })));
+}
+
+#[test]
+fn a_download_that_does_not_match_its_announcement_is_not_shown() {
+    for (announced, mime, why) in [
+        (100, "image/png", "incomplete"),
+        (50, "image/png", "more than it announced"),
+        (80, "image/jpeg", "not the picture type announced"),
+        (80, "image/svg+xml", "not a picture"),
+    ] {
+        let (mut client, server, _) = online(false);
+        let effects = client.load_image("9");
+        let request = server.read(&sent(&effects)[0]);
+        let effects = serve_download(&mut client, &server, &request, &png(80), announced, mime);
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::ShowImage(_))),
+            "{why}"
+        );
+        assert!(
+            actions(&effects).iter().any(|a| matches!(a,
+                Action::Image { view: ImageView::Failed(text), .. } if text.contains(why))),
+            "{why}: {effects:?}"
+        );
+    }
+}
+
+#[test]
+fn downloads_cut_by_a_reconnect_start_over() {
+    let (mut client, server, _) = online(false);
+    let effects = client.load_image("9");
+    server.read(&sent(&effects)[0]);
+    client.on_close(1006, "", 0.0);
+    assert!(client.reconnect_now().contains(&Effect::Open));
+    let (server, login) = connect(&mut client);
+    let effects = client.on_line(&server.reply(&login, accepted(&[(1, "general")])), 20);
+    let again: Vec<PacketKind> = sent(&effects)
+        .iter()
+        .map(|l| server.read(l).kind())
+        .collect();
+    assert_eq!(again, [PacketKind::RequestImageDownload]);
+}
+
+#[test]
+fn image_urls_must_be_web_addresses() {
+    let (mut client, server) = joined_client();
+    for bad in [
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "https://",
+        "ftp://x/y.png",
+        "https://a b/c.png",
+    ] {
+        assert!(!errors(&client.post_image_url(1, bad)).is_empty(), "{bad}");
+    }
+    let effects = client.post_image_url(1, " https://example.org/cat.png ");
+    let post = server.read(&sent(&effects)[0]);
+    let Body::CreateImageMessage(image) = &post.body else {
+        panic!("{post:?}")
+    };
+    assert_eq!(image.url.as_deref(), Some("https://example.org/cat.png"));
+    assert_eq!(post.room, Some(1));
+}
+
+#[test]
+fn upload_progress_reaches_the_view() {
+    let (mut client, server) = joined_client();
+    let bytes = png(MAX_IMAGE_PART_BYTES * 2);
+    let effects = client.start_upload(1, "cat.png", bytes.clone());
+    let request = server.read(&sent(&effects)[0]);
+    let accept = Body::ImageUploadAccepted(ImageMeta {
+        id: "5".into(),
+        name: "cat.png".into(),
+        size: bytes.len() as u64,
+        mime: "image/png".into(),
+    });
+    client.on_line(&server.reply(&request, accept), 1);
+    let views: Vec<(u64, UploadStage)> = [client.next_upload_part(), client.next_upload_part()]
+        .iter()
+        .flat_map(|effects| actions(effects))
+        .filter_map(|a| match a {
+            Action::Upload(Some(view)) => Some((view.sent, view.stage)),
+            _ => None,
+        })
+        .collect();
+    let half = MAX_IMAGE_PART_BYTES as u64;
+    assert_eq!(
+        views,
+        [
+            (half, UploadStage::Sending),
+            (2 * half, UploadStage::Posting)
+        ]
+    );
+}

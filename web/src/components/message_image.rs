@@ -1,0 +1,92 @@
+//! An image message, shown inline: `mcp_image://` images are downloaded in parts
+//! (with progress) and shown from memory; http(s) images load from their address.
+//! Any other reference is shown as text and never loaded. A click opens the image
+//! at full size in a new tab.
+
+use miricat_shared::packet::message::MCP_IMAGE_SCHEME;
+use yew::prelude::*;
+
+use crate::client::is_web_image_url;
+use crate::hooks::use_chat;
+use crate::state::ImageView;
+
+/// Props of [`MessageImage`].
+#[derive(Properties, PartialEq)]
+pub struct MessageImageProps {
+    /// `mcp_image://<id>` or a URL, as the sender gave it.
+    pub reference: AttrValue,
+    /// Who sent it, for the image's description.
+    pub sender: AttrValue,
+}
+
+/// The inline image of a message.
+#[component]
+pub fn MessageImage(props: &MessageImageProps) -> Html {
+    let chat = use_chat();
+    let stored_id = props
+        .reference
+        .strip_prefix(MCP_IMAGE_SCHEME)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned);
+    let broken = use_state(|| false);
+    {
+        // Downloads start when the message is first shown (the client does each once).
+        let chat = chat.clone();
+        use_effect_with(stored_id.clone(), move |id| {
+            if let Some(id) = id {
+                chat.load_image(id);
+            }
+        });
+    }
+    let alt = format!("Image from {}", props.sender);
+    let onerror = {
+        let broken = broken.clone();
+        Callback::from(move |_: Event| broken.set(true))
+    };
+    let shown = |src: &str| {
+        html! {
+            <a class="message-image-link" href={src.to_owned()} target="_blank" rel="noopener noreferrer" title="Open full size">
+                <img class="message-image" data-testid="message-image" src={src.to_owned()} alt={alt.clone()} referrerpolicy="no-referrer" onerror={onerror.clone()} />
+            </a>
+        }
+    };
+    let body = match &stored_id {
+        Some(id) => match chat.state().images.get(id) {
+            Some(ImageView::Ready(url)) => shown(url),
+            Some(ImageView::Failed(why)) => {
+                html! { <span class="image-note failed">{ why.clone() }</span> }
+            }
+            Some(ImageView::Loading { received, total }) => loading(*received, *total),
+            None => loading(0, None),
+        },
+        None if *broken => html! {
+            <span class="image-note failed">
+                { "The image at " }
+                <a href={props.reference.clone()} target="_blank" rel="noopener noreferrer">{ props.reference.clone() }</a>
+                { " could not be shown." }
+            </span>
+        },
+        None if is_web_image_url(&props.reference) => shown(&props.reference),
+        None => html! {
+            <span class="image-note">{ format!("An image this app does not load: {}", props.reference) }</span>
+        },
+    };
+    html! { <div class="message-image-box">{ body }</div> }
+}
+
+/// The placeholder while an image downloads.
+fn loading(received: u64, total: Option<u64>) -> Html {
+    let label = match total {
+        Some(total) if total > 0 => format!(
+            "Loading image… {}%",
+            (received.saturating_mul(100) / total).min(100)
+        ),
+        _ => "Loading image…".to_owned(),
+    };
+    html! {
+        <span class="image-loading" role="status">
+            <progress data-testid="image-progress" max={total.unwrap_or(0).max(1).to_string()} value={received.to_string()} aria-label="Image download" />
+            <span class="muted small">{ label }</span>
+        </span>
+    }
+}
