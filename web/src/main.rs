@@ -5,7 +5,8 @@
 //! # Layout
 //! - Pure logic, tested natively: [`state`] (the reducer), [`client`] (sans-IO
 //!   sign-in, reconnection, outbox), [`backoff`], [`timeline`] (grouping),
-//!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`].
+//!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`],
+//!   [`theme`].
 //! - Browser side: `services/` (WebSocket, storage, clock, the connection driver),
 //!   `hooks/` (context access and hotkeys), `components/` (one per file).
 
@@ -19,8 +20,11 @@ mod hooks;
 mod linkify;
 mod services;
 mod state;
+mod theme;
 mod timeline;
 
 fn main() {
+    // Before the first render, so a dark choice never flashes light.
+    services::page::apply_theme(services::storage::saved_theme());
     yew::Renderer::<components::app::App>::new().render();
 }
