@@ -3,18 +3,20 @@
 
 use yew::prelude::*;
 
+use super::announcer::Announcer;
 use super::composer::Composer;
 use super::error_banner::ErrorBanner;
 use super::members_panel::MembersPanel;
 use super::message_list::MessageList;
 use super::room_header::RoomHeader;
 use super::sidebar::Sidebar;
-use crate::hooks::{use_chat, use_room_hotkeys};
+use crate::hooks::{use_arrival_notifications, use_chat, use_room_hotkeys};
 
 /// The signed-in screen.
 #[component]
 pub fn ChatScreen() -> Html {
     use_room_hotkeys();
+    use_arrival_notifications();
     let chat = use_chat();
     let offline_note = chat.state().status_detail.clone();
     // The tab title counts unread messages, so a background tab shows there is news.
@@ -29,6 +31,8 @@ pub fn ChatScreen() -> Html {
     });
     html! {
         <div class="chat-layout">
+            // Keyboard users jump past the room list to where they type.
+            <a class="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
             <Sidebar />
             <main class="room-pane">
                 <RoomHeader />
@@ -40,6 +44,7 @@ pub fn ChatScreen() -> Html {
                 <Composer />
             </main>
             <MembersPanel />
+            <Announcer />
         </div>
     }
 }

@@ -9,6 +9,9 @@ use yew::prelude::*;
 
 use crate::hooks::use_chat;
 
+/// The message box's element ID, which the "skip to the message box" link targets.
+pub const INPUT_ID: &str = "message-input";
+
 /// Inputs remembered for Up.
 const HISTORY_LEN: usize = 50;
 
@@ -141,6 +144,7 @@ pub fn Composer() -> Html {
         <div class="composer">
             <textarea
                 ref={input}
+                id={INPUT_ID}
                 data-testid="message-input"
                 aria-label="Message"
                 {placeholder}

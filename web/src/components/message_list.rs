@@ -93,7 +93,7 @@ pub fn MessageList() -> Html {
         }
     });
     html! {
-        <div class="message-list" data-testid="message-list" ref={scroller} {onscroll} role="log" aria-live="polite">
+        <div class="message-list" data-testid="message-list" ref={scroller} {onscroll} role="log" aria-live="off">
             if room.timeline.is_empty() {
                 <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
             }

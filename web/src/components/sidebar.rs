@@ -1,11 +1,13 @@
-//! The sidebar: who we are, the connection, every room (joined first) and, for
-//! root, the new-room form.
+//! The sidebar: who we are, the connection, every room (joined first), for root
+//! the new-room form, and the theme and notification switches.
 
 use yew::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::create_room_form::CreateRoomForm;
+use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
+use super::theme_toggle::ThemeToggle;
 use crate::hooks::use_chat;
 
 /// The room list and account bar.
@@ -56,6 +58,10 @@ pub fn Sidebar() -> Html {
             if state.is_root() {
                 <CreateRoomForm />
             }
+            <div class="preferences">
+                <ThemeToggle />
+                <NotificationsToggle />
+            </div>
             <div class="account">
                 <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">
                     { super::message_group::initial(&me) }

@@ -1,7 +1,9 @@
 //! Hooks the components use to reach the chat state and its commands.
 
+mod use_arrival_notifications;
 mod use_chat;
 mod use_room_hotkeys;
 
+pub use use_arrival_notifications::use_arrival_notifications;
 pub use use_chat::{ChatContext, use_chat};
 pub use use_room_hotkeys::use_room_hotkeys;
