@@ -29,13 +29,23 @@ pub fn ChatScreen() -> Html {
             });
         }
     });
+    // Narrow screens show the members over the room, on request.
+    let members_shown = use_state(|| false);
+    let toggle_members = {
+        let members_shown = members_shown.clone();
+        Callback::from(move |()| members_shown.set(!*members_shown))
+    };
+    let close_members = {
+        let members_shown = members_shown.clone();
+        Callback::from(move |()| members_shown.set(false))
+    };
     html! {
         <div class="chat-layout">
             // Keyboard users jump past the room list to where they type.
             <a class="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
             <Sidebar />
             <main class="room-pane">
-                <RoomHeader />
+                <RoomHeader members_shown={*members_shown} on_toggle_members={toggle_members} />
                 if let Some(note) = offline_note {
                     <div class="offline-note" role="status">{ note }</div>
                 }
@@ -43,7 +53,7 @@ pub fn ChatScreen() -> Html {
                 <MessageList />
                 <Composer />
             </main>
-            <MembersPanel />
+            <MembersPanel shown={*members_shown} on_close={close_members} />
             <Announcer />
         </div>
     }
