@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -407,6 +407,20 @@ impl Browser {
             window_height = (window_height + height).saturating_sub(inner_height);
         }
         bail!("the viewport could not be made {width}x{height}")
+    }
+
+    /// Moves the mouse pointer to the top-left corner, so nothing shows a hover
+    /// style (before a screenshot).
+    pub async fn park_pointer(&self) -> Result<()> {
+        let park = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveTo {
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(park)
+            .await
+            .context("moving the pointer away")
     }
 
     /// Presses the theme button until it shows `choice` (`system`, `light` or `dark`).
