@@ -1,5 +1,6 @@
 //! The chat layout: rooms on the left, the open room in the middle, its members on
-//! the right.
+//! the right (over the room, on request, on narrow screens), plus the keyboard
+//! shortcuts, the skip link, the announcer and desktop notifications.
 
 use yew::prelude::*;
 
@@ -8,9 +9,10 @@ use super::composer::Composer;
 use super::error_banner::ErrorBanner;
 use super::members_panel::MembersPanel;
 use super::message_list::MessageList;
-use super::room_header::RoomHeader;
+use super::room_header::{MEMBERS_TOGGLE_ID, RoomHeader};
 use super::sidebar::Sidebar;
 use crate::hooks::{use_arrival_notifications, use_chat, use_room_hotkeys};
+use crate::services::page;
 
 /// The signed-in screen.
 #[component]
@@ -37,12 +39,15 @@ pub fn ChatScreen() -> Html {
     };
     let close_members = {
         let members_shown = members_shown.clone();
-        Callback::from(move |()| members_shown.set(false))
+        Callback::from(move |()| {
+            members_shown.set(false);
+            page::focus_element(MEMBERS_TOGGLE_ID);
+        })
     };
     html! {
         <div class="chat-layout">
             // Keyboard users jump past the room list to where they type.
-            <a class="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
+            <a class="skip-link" data-testid="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
             <Sidebar />
             <main class="room-pane">
                 <RoomHeader members_shown={*members_shown} on_toggle_members={toggle_members} />

@@ -15,7 +15,7 @@ pub const MEMBERS_PANEL_ID: &str = "members-panel";
 pub struct MembersPanelProps {
     /// Shown over the room (narrow screens only; wide ones always show the panel).
     pub shown: bool,
-    /// Hides it again.
+    /// Hides it again (its Close button, or Escape).
     pub on_close: Callback<()>,
 }
 
@@ -34,6 +34,14 @@ pub fn MembersPanel(props: &MembersPanelProps) -> Html {
         });
     }
     let close = props.on_close.reform(|_: MouseEvent| ());
+    let close_on_escape = {
+        let (on_close, shown) = (props.on_close.clone(), props.shown);
+        Callback::from(move |event: KeyboardEvent| {
+            if shown && event.key() == "Escape" {
+                on_close.emit(());
+            }
+        })
+    };
     let state = chat.state();
     let members: Vec<String> = state
         .active_room()
@@ -45,6 +53,7 @@ pub fn MembersPanel(props: &MembersPanelProps) -> Html {
             id={MEMBERS_PANEL_ID}
             class={classes!("members-pane", props.shown.then_some("shown"))}
             aria-label="Members"
+            onkeydown={close_on_escape}
         >
             <div class="members-head">
                 <h3>{ format!("Members · {}", members.len()) }</h3>

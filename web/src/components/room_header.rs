@@ -7,6 +7,9 @@ use super::members_panel::MEMBERS_PANEL_ID;
 use crate::hooks::use_chat;
 use crate::state::Membership;
 
+/// The Members button's element ID, so focus can return to it when the panel closes.
+pub const MEMBERS_TOGGLE_ID: &str = "members-toggle";
+
 /// Props of [`RoomHeader`].
 #[derive(Properties, PartialEq)]
 pub struct RoomHeaderProps {
@@ -59,6 +62,7 @@ pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
             <span class="spacer"></span>
             <button
                 type="button"
+                id={MEMBERS_TOGGLE_ID}
                 class="members-toggle"
                 data-testid="members-toggle"
                 aria-controls={MEMBERS_PANEL_ID}

@@ -1,5 +1,7 @@
 //! Facts about the page itself: its address, whether it is visible, and its theme.
 
+use wasm_bindgen::JsCast;
+
 use crate::bridge_url;
 use crate::theme::Theme;
 
@@ -46,5 +48,17 @@ pub fn apply_theme(theme: Theme) {
 pub fn focus_tab() {
     if let Some(window) = web_sys::window() {
         let _ = window.focus();
+    }
+}
+
+/// Moves keyboard focus to the element with `id`, if it is there (after a panel
+/// closes, focus goes back to the button that opened it).
+pub fn focus_element(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
     }
 }
