@@ -93,6 +93,11 @@ async fn sign_in_switch_rooms_and_send_with_the_keyboard_alone() -> Result<()> {
     root.type_keys(&enter).await?;
     wait_for_open_room(&root, &general).await?;
 
+    // The skip link, the first stop on the chat screen, jumps to the message box.
+    root.tab_to("skip-link").await?;
+    root.type_keys(&enter).await?;
+    assert_eq!(root.focused().await?.as_deref(), Some("message-input"));
+
     // Bob writes: the live region says who and what, and the timeline stays quiet.
     bob.send("hello root").await?;
     root.wait_for_message("bob", "hello root").await?;

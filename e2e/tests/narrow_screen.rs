@@ -3,6 +3,7 @@
 //! screen and work; settings and members fold away behind buttons.
 
 use anyhow::Result;
+use fantoccini::key::Key;
 use miricat_e2e::browser::assert_no_error;
 use miricat_e2e::system::ROOT_PASSWORD;
 use miricat_e2e::{Browser, Chromedriver, System};
@@ -87,6 +88,16 @@ async fn a_phone_sized_window_never_scrolls_sideways() -> Result<()> {
     );
     browser.screenshot_if_asked("narrow-members").await?;
     browser.click("members-close").await?;
+    assert_eq!(on_screen(&browser, "member-list").await?, json!(false));
+    assert_eq!(
+        browser.focused().await?.as_deref(),
+        Some("members-toggle"),
+        "focus returns to the button that opened the panel"
+    );
+    // Escape closes it too.
+    browser.type_keys(&Key::Enter.to_string()).await?;
+    assert_eq!(on_screen(&browser, "member-list").await?, json!(true));
+    browser.type_keys(&Key::Escape.to_string()).await?;
     assert_eq!(on_screen(&browser, "member-list").await?, json!(false));
 
     assert_no_error(&browser).await?;
