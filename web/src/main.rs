@@ -7,8 +7,9 @@
 //!   sign-in, reconnection, outbox), [`backoff`], [`timeline`] (grouping),
 //!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`],
 //!   [`theme`].
-//! - Browser side: `services/` (WebSocket, storage, clock, the connection driver),
-//!   `hooks/` (context access and hotkeys), `components/` (one per file).
+//! - Browser side: `services/` (WebSocket, storage, clock, notifications, the
+//!   connection driver), `hooks/` (context access, hotkeys, notifying arrivals),
+//!   `components/` (one per file).
 
 mod backoff;
 mod bridge_url;
@@ -24,7 +25,7 @@ mod theme;
 mod timeline;
 
 fn main() {
-    // Before the first render, so a dark choice never flashes light.
+    // Before the first render, so the app never draws in the wrong theme.
     services::page::apply_theme(services::storage::saved_theme());
     yew::Renderer::<components::app::App>::new().render();
 }

@@ -1,4 +1,5 @@
-//! Hooks the components use to reach the chat state and its commands.
+//! Hooks the components use to reach the chat state and its commands, plus the
+//! page-wide behaviours the chat screen installs (room hotkeys, notifications).
 
 mod use_arrival_notifications;
 mod use_chat;
