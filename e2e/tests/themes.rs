@@ -36,6 +36,7 @@ async fn the_theme_button_switches_colours_and_is_remembered() -> Result<()> {
     browser.client().refresh().await?;
     browser.element("login-username").await?;
     assert_eq!(looks(&browser).await?, dark, "the choice survives a reload");
+    browser.screenshot_if_asked("sign-in-dark").await?;
 
     browser.sign_in("root", ROOT_PASSWORD, false).await?;
     browser.choose_theme("light").await?;
