@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -339,6 +340,114 @@ impl Browser {
             },
         )
         .await
+    }
+
+    /// Types `keys` into whatever has focus, as a keyboard does: no element is
+    /// targeted. Special keys go in as `Key` characters (`Key::Tab.to_string()`).
+    pub async fn type_keys(&self, keys: &str) -> Result<()> {
+        let mut typing = KeyActions::new("keyboard".to_owned());
+        for key in keys.chars() {
+            typing = typing
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client
+            .perform_actions(typing)
+            .await
+            .with_context(|| format!("typing {keys:?}"))
+    }
+
+    /// Presses `keys` together (say Alt and Down) on whatever has focus.
+    pub async fn press_together(&self, keys: &[Key]) -> Result<()> {
+        let keys: Vec<char> = keys.iter().map(|key| char::from(*key)).collect();
+        let mut chord = KeyActions::new("keyboard".to_owned());
+        for key in &keys {
+            chord = chord.then(KeyAction::Down { value: *key });
+        }
+        for key in keys.iter().rev() {
+            chord = chord.then(KeyAction::Up { value: *key });
+        }
+        self.client
+            .perform_actions(chord)
+            .await
+            .context("pressing a key chord")
+    }
+
+    /// The `data-testid` of the focused element, if it has one.
+    pub async fn focused(&self) -> Result<Option<String>> {
+        let id = self
+            .js(
+                "return document.activeElement?.dataset?.testid ?? null;",
+                vec![],
+            )
+            .await?;
+        Ok(id.as_str().map(str::to_owned))
+    }
+
+    /// Presses Tab until the element with `data-testid` `id` has focus, failing when
+    /// it is not reachable in `MAX_TABS` presses.
+    pub async fn tab_to(&self, id: &str) -> Result<()> {
+        const MAX_TABS: usize = 60;
+        let tab = Key::Tab.to_string();
+        for _ in 0..MAX_TABS {
+            if self.focused().await?.as_deref() == Some(id) {
+                return Ok(());
+            }
+            self.type_keys(&tab).await?;
+        }
+        bail!("[data-testid='{id}'] was not reached with {MAX_TABS} Tab presses")
+    }
+
+    /// Resizes the window so the page's viewport is `width` x `height` CSS pixels.
+    pub async fn set_viewport(&self, width: u32, height: u32) -> Result<()> {
+        let (mut window_width, mut window_height) = (width, height);
+        // The window frame (if any) is measured, then added: two tries suffice.
+        for _ in 0..2 {
+            self.client
+                .set_window_size(window_width, window_height)
+                .await
+                .context("resizing the window")?;
+            let inner = self
+                .js("return [window.innerWidth, window.innerHeight];", vec![])
+                .await?;
+            let measured = |i: usize| inner[i].as_u64().and_then(|v| u32::try_from(v).ok());
+            let (Some(inner_width), Some(inner_height)) = (measured(0), measured(1)) else {
+                bail!("cannot read the viewport size: {inner}");
+            };
+            if (inner_width, inner_height) == (width, height) {
+                return Ok(());
+            }
+            window_width = (window_width + width).saturating_sub(inner_width);
+            window_height = (window_height + height).saturating_sub(inner_height);
+        }
+        bail!("the viewport could not be made {width}x{height}")
+    }
+
+    /// Moves the mouse pointer to the top-left corner, so nothing shows a hover
+    /// style (before a screenshot).
+    pub async fn park_pointer(&self) -> Result<()> {
+        let park = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveTo {
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(park)
+            .await
+            .context("moving the pointer away")
+    }
+
+    /// Presses the theme button until it shows `choice` (`system`, `light` or `dark`).
+    pub async fn choose_theme(&self, choice: &str) -> Result<()> {
+        const CHOICES: usize = 3;
+        for _ in 0..CHOICES {
+            let button = self.element("theme-toggle").await?;
+            if button.attr("data-theme-choice").await?.as_deref() == Some(choice) {
+                return Ok(());
+            }
+            button.click().await?;
+        }
+        bail!("the theme button never offered {choice:?}")
     }
 
     /// Saves a PNG screenshot of the page.

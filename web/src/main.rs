@@ -5,9 +5,11 @@
 //! # Layout
 //! - Pure logic, tested natively: [`state`] (the reducer), [`client`] (sans-IO
 //!   sign-in, reconnection, outbox), [`backoff`], [`timeline`] (grouping),
-//!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`].
-//! - Browser side: `services/` (WebSocket, storage, clock, the connection driver),
-//!   `hooks/` (context access and hotkeys), `components/` (one per file).
+//!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`],
+//!   [`theme`].
+//! - Browser side: `services/` (WebSocket, storage, clock, notifications, the
+//!   connection driver), `hooks/` (context access, hotkeys, notifying arrivals),
+//!   `components/` (one per file).
 
 mod backoff;
 mod bridge_url;
@@ -19,9 +21,12 @@ mod hooks;
 mod linkify;
 mod services;
 mod state;
+mod theme;
 mod timeline;
 mod timeline_window;
 
 fn main() {
+    // Before the first render, so the app never draws in the wrong theme.
+    services::page::apply_theme(services::storage::saved_theme());
     yew::Renderer::<components::app::App>::new().render();
 }

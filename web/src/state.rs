@@ -6,6 +6,7 @@
 //! [`action`]; this file holds [`ChatState`] and the reducer.
 
 mod action;
+mod arrival;
 mod media;
 mod phase;
 mod room;
@@ -17,6 +18,7 @@ use miricat_shared::RoomId;
 use yew::Reducible;
 
 pub use action::Action;
+pub use arrival::Arrival;
 pub use media::{ImageView, UploadStage, UploadView};
 pub use phase::Phase;
 pub use room::{Content, Delivery, Entry, EntryKind, Membership, Room, RoomListing};
@@ -57,6 +59,8 @@ pub struct ChatState {
     pub upload: Option<UploadView>,
     /// Self-measurements.
     pub metrics: Metrics,
+    /// The latest message from someone else, for the announcer and notifications.
+    pub last_arrival: Option<Arrival>,
 }
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name.
@@ -242,6 +246,12 @@ impl ChatState {
                 time_ms,
             } => {
                 let active = self.active == Some(room);
+                let arrival = (!self.is_me(&sender)).then(|| Arrival {
+                    revision: self.revision,
+                    room,
+                    sender: sender.clone(),
+                    text: content.summary().to_owned(),
+                });
                 let Some(r) = self.room_mut(room) else { return };
                 if !active {
                     r.unread = r.unread.saturating_add(1);
@@ -254,6 +264,9 @@ impl ChatState {
                         own: None,
                     },
                 });
+                if arrival.is_some() {
+                    self.last_arrival = arrival;
+                }
             }
             Action::OwnMessageQueued {
                 local_id,

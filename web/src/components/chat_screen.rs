@@ -1,20 +1,24 @@
 //! The chat layout: rooms on the left, the open room in the middle, its members on
-//! the right.
+//! the right (over the room, on request, on narrow screens), plus the keyboard
+//! shortcuts, the skip link, the announcer and desktop notifications.
 
 use yew::prelude::*;
 
+use super::announcer::Announcer;
 use super::composer::Composer;
 use super::error_banner::ErrorBanner;
 use super::members_panel::MembersPanel;
 use super::message_list::MessageList;
-use super::room_header::RoomHeader;
+use super::room_header::{MEMBERS_TOGGLE_ID, RoomHeader};
 use super::sidebar::Sidebar;
-use crate::hooks::{use_chat, use_room_hotkeys};
+use crate::hooks::{use_arrival_notifications, use_chat, use_room_hotkeys};
+use crate::services::page;
 
 /// The signed-in screen.
 #[component]
 pub fn ChatScreen() -> Html {
     use_room_hotkeys();
+    use_arrival_notifications();
     let chat = use_chat();
     let offline_note = chat.state().status_detail.clone();
     // The tab title counts unread messages, so a background tab shows there is news.
@@ -27,11 +31,26 @@ pub fn ChatScreen() -> Html {
             });
         }
     });
+    // Narrow screens show the members over the room, on request.
+    let members_shown = use_state(|| false);
+    let toggle_members = {
+        let members_shown = members_shown.clone();
+        Callback::from(move |()| members_shown.set(!*members_shown))
+    };
+    let close_members = {
+        let members_shown = members_shown.clone();
+        Callback::from(move |()| {
+            members_shown.set(false);
+            page::focus_element(MEMBERS_TOGGLE_ID);
+        })
+    };
     html! {
         <div class="chat-layout">
+            // Keyboard users jump past the room list to where they type.
+            <a class="skip-link" data-testid="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
             <Sidebar />
             <main class="room-pane">
-                <RoomHeader />
+                <RoomHeader members_shown={*members_shown} on_toggle_members={toggle_members} />
                 if let Some(note) = offline_note {
                     <div class="offline-note" role="status">{ note }</div>
                 }
@@ -39,7 +58,8 @@ pub fn ChatScreen() -> Html {
                 <MessageList />
                 <Composer />
             </main>
-            <MembersPanel />
+            <MembersPanel shown={*members_shown} on_close={close_members} />
+            <Announcer />
         </div>
     }
 }

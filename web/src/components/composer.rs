@@ -12,6 +12,9 @@ use super::image_tools::{ImageTools, first_image_file};
 use super::upload_progress::UploadProgress;
 use crate::hooks::use_chat;
 
+/// The message box's element ID, which the "skip to the message box" link targets.
+pub const INPUT_ID: &str = "message-input";
+
 /// Inputs remembered for Up.
 const HISTORY_LEN: usize = 50;
 
@@ -170,6 +173,7 @@ pub fn Composer() -> Html {
             <ImageTools />
             <textarea
                 ref={input}
+                id={INPUT_ID}
                 data-testid="message-input"
                 aria-label="Message"
                 {placeholder}

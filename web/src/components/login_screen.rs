@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::error_banner::ErrorBanner;
+use super::theme_toggle::ThemeToggle;
 use crate::bridge_url::{choose_bridge_url, normalise_bridge_url};
 use crate::hooks::use_chat;
 use crate::services::{page, storage};
@@ -129,6 +130,7 @@ pub fn LoginScreen() -> Html {
                 </details>
                 <div class="login-status">
                     <ConnectionStatus />
+                    <ThemeToggle />
                 </div>
             </form>
         </div>

@@ -135,6 +135,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     html! {
         <div class="timeline">
             <div
+                id="messages"
                 class="message-list"
                 data-testid="message-list"
                 data-entries={room.timeline.len().to_string()}

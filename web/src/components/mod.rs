@@ -1,5 +1,6 @@
 //! The views: one function component (and its props) per file.
 
+pub mod announcer;
 pub mod app;
 pub mod chat_provider;
 pub mod chat_screen;
@@ -15,7 +16,9 @@ pub mod message_group;
 pub mod message_image;
 pub mod message_item;
 pub mod message_list;
+pub mod notifications_toggle;
 pub mod room_entry;
 pub mod room_header;
 pub mod sidebar;
+pub mod theme_toggle;
 pub mod upload_progress;

@@ -1,13 +1,27 @@
-//! The open room's header: its name, how many are here, and Join/Leave.
+//! The open room's header: its name, how many are here, Join/Leave, and (where the
+//! members panel does not fit beside the room) a button that shows it.
 
 use yew::prelude::*;
 
+use super::members_panel::MEMBERS_PANEL_ID;
 use crate::hooks::use_chat;
 use crate::state::Membership;
 
+/// The Members button's element ID, so focus can return to it when the panel closes.
+pub const MEMBERS_TOGGLE_ID: &str = "members-toggle";
+
+/// Props of [`RoomHeader`].
+#[derive(Properties, PartialEq)]
+pub struct RoomHeaderProps {
+    /// Whether the members panel is shown over the room (narrow screens).
+    pub members_shown: bool,
+    /// Shows or hides the members panel.
+    pub on_toggle_members: Callback<()>,
+}
+
 /// Header of the room pane.
 #[component]
-pub fn RoomHeader() -> Html {
+pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
     let chat = use_chat();
     let Some(room) = chat.state().active_room() else {
         return html! {
@@ -38,6 +52,7 @@ pub fn RoomHeader() -> Html {
         }
     };
     let count = room.members.len();
+    let toggle_members = props.on_toggle_members.reform(|_: MouseEvent| ());
     html! {
         <header class="room-header">
             <h2><span class="room-hash" aria-hidden="true">{ "#" }</span>{ room.name.clone() }</h2>
@@ -45,6 +60,17 @@ pub fn RoomHeader() -> Html {
                 { format!("{count} {}", if count == 1 { "person here" } else { "people here" }) }
             </span>
             <span class="spacer"></span>
+            <button
+                type="button"
+                id={MEMBERS_TOGGLE_ID}
+                class="members-toggle"
+                data-testid="members-toggle"
+                aria-controls={MEMBERS_PANEL_ID}
+                aria-expanded={if props.members_shown { "true" } else { "false" }}
+                onclick={toggle_members}
+            >
+                { format!("Members · {count}") }
+            </button>
             { action }
         </header>
     }

@@ -1,12 +1,17 @@
-//! The sidebar: who we are, the connection, every room (joined first) and, for
-//! root, the new-room form.
+//! The sidebar: who we are, the connection, every room (joined first), for root
+//! the new-room form, and the theme and notification switches.
 
 use yew::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::create_room_form::CreateRoomForm;
+use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
+use super::theme_toggle::ThemeToggle;
 use crate::hooks::use_chat;
+
+/// The element ID of the part a phone folds away (room creation, settings, account).
+const MORE_ID: &str = "sidebar-more";
 
 /// The room list and account bar.
 #[component]
@@ -27,6 +32,13 @@ pub fn Sidebar() -> Html {
         let chat = chat.clone();
         Callback::from(move |_| chat.sign_out())
     };
+    // On phones the account and settings fold away behind one button, so the rooms
+    // and the conversation keep the small screen; wider screens always show them.
+    let more_open = use_state(|| false);
+    let toggle_more = {
+        let more_open = more_open.clone();
+        Callback::from(move |_: MouseEvent| more_open.set(!*more_open))
+    };
     let entry = |id: &u64| {
         let room = state.rooms[id].clone();
         let active = state.active == Some(*id);
@@ -38,6 +50,17 @@ pub fn Sidebar() -> Html {
                 <span class="brand-mark small" aria-hidden="true">{ "M" }</span>
                 <span class="app-name">{ "Miricat" }</span>
                 <ConnectionStatus />
+                <button
+                    type="button"
+                    class="ghost sidebar-more-toggle"
+                    data-testid="sidebar-more-toggle"
+                    aria-label="Account and settings"
+                    aria-controls={MORE_ID}
+                    aria-expanded={if *more_open { "true" } else { "false" }}
+                    onclick={toggle_more}
+                >
+                    <span aria-hidden="true">{ "☰" }</span>
+                </button>
             </div>
             <div class="rooms-head">
                 <span>{ "Rooms" }</span>
@@ -53,15 +76,21 @@ pub fn Sidebar() -> Html {
                     <li class="muted small empty-rooms">{ "No rooms yet." }</li>
                 }
             </ul>
-            if state.is_root() {
-                <CreateRoomForm />
-            }
-            <div class="account">
-                <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">
-                    { super::message_group::initial(&me) }
-                </span>
-                <span class="account-name" title={me.clone()}>{ me.clone() }</span>
-                <button type="button" class="ghost small" data-testid="sign-out" onclick={sign_out}>{ "Sign out" }</button>
+            <div id={MORE_ID} class={classes!("sidebar-more", more_open.then_some("open"))}>
+                if state.is_root() {
+                    <CreateRoomForm />
+                }
+                <div class="preferences">
+                    <ThemeToggle />
+                    <NotificationsToggle />
+                </div>
+                <div class="account">
+                    <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">
+                        { super::message_group::initial(&me) }
+                    </span>
+                    <span class="account-name" title={me.clone()}>{ me.clone() }</span>
+                    <button type="button" class="ghost small" data-testid="sign-out" onclick={sign_out}>{ "Sign out" }</button>
+                </div>
             </div>
         </nav>
     }

@@ -1,7 +1,10 @@
-//! Hooks the components use to reach the chat state and its commands.
+//! Hooks the components use to reach the chat state and its commands, plus the
+//! page-wide behaviours the chat screen installs (room hotkeys, notifications).
 
+mod use_arrival_notifications;
 mod use_chat;
 mod use_room_hotkeys;
 
+pub use use_arrival_notifications::use_arrival_notifications;
 pub use use_chat::{ChatContext, use_chat};
 pub use use_room_hotkeys::use_room_hotkeys;

@@ -1,6 +1,9 @@
-//! Facts about the page itself: its address and whether it is visible.
+//! Facts about the page itself: its address, whether it is visible, and its theme.
+
+use wasm_bindgen::JsCast;
 
 use crate::bridge_url;
+use crate::theme::Theme;
 
 /// The `?bridge=` query parameter, if the page was opened with one.
 pub fn bridge_query_parameter() -> Option<String> {
@@ -28,4 +31,34 @@ pub fn is_visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// Puts `theme` on `<html data-theme>`, where the stylesheet turns it into
+/// `color-scheme` (an attribute, since the CSP forbids inline styles).
+pub fn apply_theme(theme: Theme) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", theme.as_str());
+    }
+}
+
+/// Brings this tab to the front (a notification was clicked).
+pub fn focus_tab() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.focus();
+    }
+}
+
+/// Moves keyboard focus to the element with `id`, if it is there (after a panel
+/// closes, focus goes back to the button that opened it).
+pub fn focus_element(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
 }

@@ -1,8 +1,13 @@
-//! What the app remembers across visits, in local storage: the username and a
-//! chosen bridge address. Never the password.
+//! What the app remembers across visits, in local storage: the username, a chosen
+//! bridge address, the theme and whether desktop notifications are wanted. Never
+//! the password.
+
+use crate::theme::Theme;
 
 const USERNAME_KEY: &str = "miricat.username";
 const BRIDGE_KEY: &str = "miricat.bridge";
+const THEME_KEY: &str = "miricat.theme";
+const NOTIFICATIONS_KEY: &str = "miricat.notifications";
 
 fn storage() -> Option<web_sys::Storage> {
     // Storage can be disabled (private modes, policies): then nothing is remembered.
@@ -41,4 +46,25 @@ pub fn saved_bridge() -> Option<String> {
 pub fn remember(username: &str, bridge_override: Option<&str>) {
     save(USERNAME_KEY, Some(username));
     save(BRIDGE_KEY, bridge_override);
+}
+
+/// The theme chosen last time (the system's by default).
+pub fn saved_theme() -> Theme {
+    Theme::parse(load(THEME_KEY).as_deref())
+}
+
+/// Remembers the theme choice.
+pub fn remember_theme(theme: Theme) {
+    save(THEME_KEY, Some(theme.as_str()));
+}
+
+/// Whether the reader turned desktop notifications on (the browser's permission is
+/// a separate matter: see `services::notifications`).
+pub fn notifications_wanted() -> bool {
+    load(NOTIFICATIONS_KEY).as_deref() == Some("on")
+}
+
+/// Remembers whether desktop notifications are wanted.
+pub fn remember_notifications(wanted: bool) {
+    save(NOTIFICATIONS_KEY, wanted.then_some("on"));
 }

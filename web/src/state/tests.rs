@@ -80,6 +80,28 @@ fn unread_counts_rise_elsewhere_and_clear_on_open() {
 }
 
 #[test]
+fn messages_from_others_become_the_latest_arrival_and_ours_do_not() {
+    let msg = |sender: &str, text: &str| Action::Message {
+        room: 2,
+        sender: sender.into(),
+        content: Content::Text(text.into()),
+        time_ms: 5,
+    };
+    let s = reduce(signed_in_alice(), [msg("bob", "ok")]);
+    let first = s.last_arrival.clone().expect("bob's message arrived");
+    assert_eq!(
+        (first.room, first.sender.as_str(), first.text.as_str()),
+        (2, "bob", "ok")
+    );
+    // The same words again are a new arrival; ours (from another tab) are not one.
+    let s = reduce(s, [msg("bob", "ok")]);
+    let second = s.last_arrival.clone().expect("still bob's");
+    assert_ne!(first, second);
+    let s = reduce(s, [msg("alice", "mine")]);
+    assert_eq!(s.last_arrival, Some(second));
+}
+
+#[test]
 fn own_messages_go_pending_then_sent_or_failed() {
     let queued = |local_id, text: &str| Action::OwnMessageQueued {
         local_id,
