@@ -23,6 +23,7 @@ use std::collections::{BTreeSet, HashMap};
 use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
 use miricat_shared::{KeyPair, RoomId};
 
+use self::admin::AdminRequest;
 use crate::backoff::Backoff;
 use crate::failures::{explain_close, explain_error};
 use crate::state::{Action, Delivery, Phase};
@@ -71,7 +72,7 @@ enum Purpose {
     Message(u64),
     Join(RoomId),
     Leave(RoomId),
-    CreateRoom(String),
+    Admin(AdminRequest),
     RoomList,
 }
 
@@ -329,17 +330,6 @@ impl ChatClient {
         effects
     }
 
-    /// Creates a room (root only; the server refuses others).
-    pub fn create_room(&mut self, name: &str) -> Vec<Effect> {
-        if self.phase != Phase::Online {
-            return vec![Effect::Ui(Action::Error(
-                "You are offline: create the room once reconnected.".to_owned(),
-            ))];
-        }
-        let owned = name.to_owned();
-        self.request(Purpose::CreateRoom(owned), |s| s.create_room(name))
-    }
-
     /// Asks the server for the full room list.
     pub fn refresh_rooms(&mut self) -> Vec<Effect> {
         if self.phase != Phase::Online {
@@ -465,6 +455,7 @@ fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
     })
 }
 
+mod admin;
 mod inbound;
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! [`action`]; this file holds [`ChatState`] and the reducer.
 
 mod action;
+mod admin;
 mod phase;
 mod room;
 
@@ -16,6 +17,7 @@ use miricat_shared::RoomId;
 use yew::Reducible;
 
 pub use action::Action;
+pub use admin::AdminOutcome;
 pub use phase::Phase;
 pub use room::{Delivery, Entry, EntryKind, Membership, Room, RoomListing};
 
@@ -49,6 +51,8 @@ pub struct ChatState {
     pub active: Option<RoomId>,
     /// The error banner's text.
     pub error: Option<String>,
+    /// What root's last administrative request did, in plain words.
+    pub admin_notice: Option<String>,
     /// Self-measurements.
     pub metrics: Metrics,
 }
@@ -71,7 +75,8 @@ impl ChatState {
         self.active.and_then(|id| self.rooms.get(&id)).map(|r| &**r)
     }
 
-    /// Whether we are root, who alone may create rooms.
+    /// Whether we are root, who alone may administer rooms and users. MCP has no
+    /// is-root signal: the server's root account is the user named "root".
     pub fn is_root(&self) -> bool {
         self.me.as_deref() == Some("root")
     }
@@ -97,6 +102,17 @@ impl ChatState {
             .rev()
             .map(|e| &mut e.kind)
             .find(|kind| own_id(kind) == Some(local_id))
+    }
+
+    /// Removes a room, closing it if it was open. Returns it and whether it was open.
+    fn remove_room(&mut self, id: RoomId) -> Option<(Rc<Room>, bool)> {
+        let room = self.rooms.remove(&id)?;
+        let was_open = self.active == Some(id);
+        if was_open {
+            self.active = None;
+        }
+        self.settle_active();
+        Some((room, was_open))
     }
 
     /// Keeps an open room when it still exists, else opens the first joined one.
@@ -164,26 +180,14 @@ impl ChatState {
                 self.merge_listing(rooms, true);
                 self.settle_active();
             }
-            Action::RoomUpserted { id, name } => {
-                self.merge_listing(
-                    vec![RoomListing {
-                        id,
-                        name,
-                        members: None,
-                    }],
-                    false,
-                );
-                self.settle_active();
-            }
+            Action::RoomUpserted { id, name } => self.upsert_room(id, name),
             Action::RoomRemoved(id) => {
-                if let Some(room) = self.rooms.remove(&id)
-                    && self.active == Some(id)
-                {
+                if let Some((room, true)) = self.remove_room(id) {
                     self.error = Some(format!("The room \"{}\" was deleted.", room.name));
-                    self.active = None;
                 }
-                self.settle_active();
             }
+            Action::AdminDone(outcome) => self.apply_admin(outcome),
+            Action::DismissAdminNotice => self.admin_notice = None,
             Action::JoinRequested(id) => self.set_membership(id, Membership::Joining),
             Action::JoinFailed(id) => self.set_membership(id, Membership::Out),
             Action::LeaveRequested(id) => self.set_membership(id, Membership::Leaving),

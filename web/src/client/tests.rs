@@ -388,3 +388,5 @@ fn signing_out_forgets_everything() {
 fn credentials_never_show_the_password() {
     assert!(!format!("{:?}", creds(false)).contains("pw"));
 }
+
+mod admin;
