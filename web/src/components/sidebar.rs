@@ -1,11 +1,12 @@
 //! The sidebar: who we are, the connection, every room (joined first) and, for
-//! root, the new-room form.
+//! root, the new-room form and user administration.
 
 use yew::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::create_room_form::CreateRoomForm;
 use super::room_entry::RoomEntry;
+use super::user_admin_panel::UserAdminPanel;
 use crate::hooks::use_chat;
 
 /// The room list and account bar.
@@ -55,6 +56,7 @@ pub fn Sidebar() -> Html {
             </ul>
             if state.is_root() {
                 <CreateRoomForm />
+                <UserAdminPanel />
             }
             <div class="account">
                 <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">
