@@ -84,7 +84,13 @@ impl ChatClient {
                 request.attempt()
             )))];
         }
-        self.request(Purpose::Admin(request), build)
+        let mut effects = self.request(Purpose::Admin(request), build);
+        if effects.iter().any(|e| matches!(e, Effect::Send(_))) {
+            // The notice is about the last request: an older one would mislead
+            // next to this one's result.
+            effects.insert(0, Effect::Ui(Action::DismissAdminNotice));
+        }
+        effects
     }
 
     /// The server's answer to an administrative request.

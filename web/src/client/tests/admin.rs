@@ -14,7 +14,13 @@ fn refuse(server: &Server, request: &Packet, kind: ErrorKind, message: &str) -> 
 #[test]
 fn renaming_a_room_sends_room_update_and_reports_the_new_name() {
     let (mut client, server, _) = online(false);
-    let request = server.read(&sent(&client.rename_room(1, "lobby"))[0]);
+    let effects = client.rename_room(1, "lobby");
+    assert_eq!(
+        actions(&effects),
+        [Action::DismissAdminNotice],
+        "the last request's notice goes"
+    );
+    let request = server.read(&sent(&effects)[0]);
     let summary = RoomSummary {
         room: 1,
         name: "lobby".into(),
