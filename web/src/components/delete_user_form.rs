@@ -62,7 +62,7 @@ pub fn DeleteUserForm() -> Html {
         <form class="admin-form admin-row" aria-label="Delete a user" {onsubmit}>
             <input
                 data-testid="admin-delete-user-name"
-                placeholder="Username to delete"
+                placeholder="Username"
                 aria-label="Username to delete"
                 autocomplete="off"
                 autocapitalize="none"
