@@ -1,6 +1,6 @@
 //! The chat client's logic without any I/O: sign-in, reconnection, rejoining rooms,
-//! the outbox of messages written while offline, and turning MCP events into UI
-//! [`Action`]s.
+//! the outbox of messages written while offline, root's administration requests
+//! (`admin`), and turning MCP events into UI [`Action`]s.
 //!
 //! Like the `shared` session it wraps, it is sans-IO: the connection service
 //! (`services::connection`) feeds it socket events, user commands and the time, and
