@@ -469,6 +469,104 @@ impl Browser {
         }
     }
 
+    /// Waits until the sidebar no longer lists a room called `name`.
+    pub async fn wait_for_room_gone(&self, name: &str) -> Result<()> {
+        wait::until(
+            &format!("room {name:?} to leave the sidebar"),
+            STEP_TIMEOUT,
+            || async {
+                let listed = self
+                    .js(
+                        "return [...document.querySelectorAll(\"[data-testid^='room-entry-'] .room-name\")] \
+                           .some(e => e.textContent === arguments[0]);",
+                        vec![json!(name)],
+                    )
+                    .await?;
+                Ok((listed == Value::Bool(false)).then_some(()))
+            },
+        )
+        .await
+    }
+
+    /// Waits until the element with `data-testid` `id` shows text containing
+    /// `needle`, and returns its text.
+    pub async fn wait_for_text(&self, id: &str, needle: &str) -> Result<String> {
+        wait::until(
+            &format!("[data-testid='{id}'] to say {needle:?}"),
+            STEP_TIMEOUT,
+            || async {
+                let text = self
+                    .js(
+                        "const e = document.querySelector(`[data-testid='${arguments[0]}']`); \
+                         return e ? e.textContent : null;",
+                        vec![json!(id)],
+                    )
+                    .await?;
+                Ok(text
+                    .as_str()
+                    .filter(|t| t.contains(needle))
+                    .map(str::to_owned))
+            },
+        )
+        .await
+    }
+
+    /// Waits until no element has `data-testid` `id`.
+    pub async fn wait_for_absent(&self, id: &str) -> Result<()> {
+        wait::until(
+            &format!("[data-testid='{id}'] to go"),
+            STEP_TIMEOUT,
+            || async {
+                let found = self
+                    .client
+                    .find_all(Locator::Css(&format!("[data-testid='{id}']")))
+                    .await?;
+                Ok(found.is_empty().then_some(()))
+            },
+        )
+        .await
+    }
+
+    /// Every `data-testid` on the page that starts with `prefix`.
+    pub async fn testids_starting_with(&self, prefix: &str) -> Result<Vec<String>> {
+        let value = self
+            .js(
+                "return [...document.querySelectorAll('[data-testid]')] \
+                   .map(e => e.dataset.testid).filter(id => id.startsWith(arguments[0]));",
+                vec![json!(prefix)],
+            )
+            .await?;
+        Ok(value
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| id.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The `data-testid` of the focused element, if it has one.
+    pub async fn focused_testid(&self) -> Result<Option<String>> {
+        let value = self
+            .js(
+                "return document.activeElement?.dataset?.testid ?? null;",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
+    /// Presses Escape on the focused element.
+    pub async fn press_escape(&self) -> Result<()> {
+        self.client
+            .active_element()
+            .await?
+            .send_keys(&Key::Escape.to_string())
+            .await?;
+        Ok(())
+    }
+
     /// Ends the session (closing Chromium).
     pub async fn close(self) -> Result<()> {
         self.client

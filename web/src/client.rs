@@ -1,6 +1,6 @@
 //! The chat client's logic without any I/O: sign-in, reconnection, rejoining rooms,
-//! the outbox of messages written while offline, and turning MCP events into UI
-//! [`Action`]s.
+//! the outbox of messages written while offline, root's administration requests
+//! (`admin`), and turning MCP events into UI [`Action`]s.
 //!
 //! Like the `shared` session it wraps, it is sans-IO: the connection service
 //! (`services::connection`) feeds it socket events, user commands and the time, and
@@ -26,6 +26,7 @@ pub use images::{ImageBytes, MAX_UPLOAD_BYTES, is_web_image_url};
 use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
 use miricat_shared::{KeyPair, RoomId};
 
+use self::admin::AdminRequest;
 use crate::backoff::Backoff;
 use crate::failures::{explain_close, explain_error};
 use crate::state::{Action, Delivery, Phase};
@@ -80,7 +81,7 @@ enum Purpose {
     Message(u64),
     Join(RoomId),
     Leave(RoomId),
-    CreateRoom(String),
+    Admin(AdminRequest),
     RoomList,
     /// `File.RequestImageUpload` of the upload.
     UploadSlot,
@@ -362,17 +363,6 @@ impl ChatClient {
         effects
     }
 
-    /// Creates a room (root only; the server refuses others).
-    pub fn create_room(&mut self, name: &str) -> Vec<Effect> {
-        if self.phase != Phase::Online {
-            return vec![Effect::Ui(Action::Error(
-                "You are offline: create the room once reconnected.".to_owned(),
-            ))];
-        }
-        let owned = name.to_owned();
-        self.request(Purpose::CreateRoom(owned), |s| s.create_room(name))
-    }
-
     /// Asks the server for the full room list.
     pub fn refresh_rooms(&mut self) -> Vec<Effect> {
         if self.phase != Phase::Online {
@@ -498,6 +488,7 @@ fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
     })
 }
 
+mod admin;
 mod images;
 mod inbound;
 

@@ -6,6 +6,7 @@
 //! [`action`]; this file holds [`ChatState`] and the reducer.
 
 mod action;
+mod admin;
 mod arrival;
 mod media;
 mod phase;
@@ -18,6 +19,7 @@ use miricat_shared::RoomId;
 use yew::Reducible;
 
 pub use action::Action;
+pub use admin::AdminOutcome;
 pub use arrival::Arrival;
 pub use media::{ImageView, UploadStage, UploadView};
 pub use phase::Phase;
@@ -57,6 +59,8 @@ pub struct ChatState {
     pub images: BTreeMap<String, ImageView>,
     /// The upload in progress, if any.
     pub upload: Option<UploadView>,
+    /// What root's last administrative request did, in plain words.
+    pub admin_notice: Option<String>,
     /// Self-measurements.
     pub metrics: Metrics,
     /// The latest message from someone else, for the announcer and notifications.
@@ -81,7 +85,8 @@ impl ChatState {
         self.active.and_then(|id| self.rooms.get(&id)).map(|r| &**r)
     }
 
-    /// Whether we are root, who alone may create rooms.
+    /// Whether we are root, who alone may administer rooms and users. MCP has no
+    /// is-root signal: the server's root account is the user named "root".
     pub fn is_root(&self) -> bool {
         self.me.as_deref() == Some("root")
     }
@@ -107,6 +112,17 @@ impl ChatState {
             .rev()
             .find(|e| own_id(&e.kind) == Some(local_id))
             .map(|e| &mut Rc::make_mut(e).kind)
+    }
+
+    /// Removes a room, closing it if it was open. Returns it and whether it was open.
+    fn remove_room(&mut self, id: RoomId) -> Option<(Rc<Room>, bool)> {
+        let room = self.rooms.remove(&id)?;
+        let was_open = self.active == Some(id);
+        if was_open {
+            self.active = None;
+        }
+        self.settle_active();
+        Some((room, was_open))
     }
 
     /// Keeps an open room when it still exists, else opens the first joined one.
@@ -174,26 +190,14 @@ impl ChatState {
                 self.merge_listing(rooms, true);
                 self.settle_active();
             }
-            Action::RoomUpserted { id, name } => {
-                self.merge_listing(
-                    vec![RoomListing {
-                        id,
-                        name,
-                        members: None,
-                    }],
-                    false,
-                );
-                self.settle_active();
-            }
+            Action::RoomUpserted { id, name } => self.upsert_room(id, name),
             Action::RoomRemoved(id) => {
-                if let Some(room) = self.rooms.remove(&id)
-                    && self.active == Some(id)
-                {
+                if let Some((room, true)) = self.remove_room(id) {
                     self.error = Some(format!("The room \"{}\" was deleted.", room.name));
-                    self.active = None;
                 }
-                self.settle_active();
             }
+            Action::AdminDone(outcome) => self.apply_admin(outcome),
+            Action::DismissAdminNotice => self.admin_notice = None,
             Action::JoinRequested(id) => self.set_membership(id, Membership::Joining),
             Action::JoinFailed(id) => self.set_membership(id, Membership::Out),
             Action::LeaveRequested(id) => self.set_membership(id, Membership::Leaving),

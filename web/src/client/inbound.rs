@@ -93,6 +93,9 @@ impl ChatClient {
                 effects.extend(self.flush_room(room));
                 effects
             }
+            (Purpose::Admin(request), body) => {
+                self.admin_reply(request, Packet { body, ..packet }, now)
+            }
             (_, body) => self.push(Packet { body, ..packet }, now),
         }
     }
@@ -128,9 +131,7 @@ impl ChatClient {
             Purpose::Leave(_) => vec![Effect::Ui(Action::Error(format!(
                 "Could not leave the room: {why}"
             )))],
-            Purpose::CreateRoom(name) => vec![Effect::Ui(Action::Error(format!(
-                "Could not create the room \"{name}\": {why}"
-            )))],
+            Purpose::Admin(request) => Self::admin_failed(&request, &why),
             Purpose::RoomList => vec![Effect::Ui(Action::Error(format!(
                 "Could not refresh the room list: {why}"
             )))],
@@ -139,6 +140,13 @@ impl ChatClient {
             | Purpose::PostImage(_)
             | Purpose::Download(_) => self.image_failed(purpose, error),
         }
+    }
+
+    /// A room was deleted: it is no longer rejoined and what was written for it
+    /// cannot be delivered.
+    pub(super) fn forget_room(&mut self, room: RoomId) -> Vec<Effect> {
+        self.wanted_rooms.remove(&room);
+        self.fail_room(room, "The room was deleted.")
     }
 
     /// Packets nobody asked for: others' messages and membership, room changes.
@@ -173,8 +181,7 @@ impl ChatClient {
                 name: r.name,
             }),
             Body::RoomDeleted(r) => {
-                self.wanted_rooms.remove(&r.room);
-                let mut effects = self.fail_room(r.room, "The room was deleted.");
+                let mut effects = self.forget_room(r.room);
                 effects.push(Effect::Ui(Action::RoomRemoved(r.room)));
                 return effects;
             }

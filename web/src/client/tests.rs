@@ -390,4 +390,5 @@ fn credentials_never_show_the_password() {
     assert!(!format!("{:?}", creds(false)).contains("pw"));
 }
 
+mod admin;
 mod images;

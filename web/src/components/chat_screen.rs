@@ -4,11 +4,13 @@
 
 use yew::prelude::*;
 
+use super::admin_notice::AdminNotice;
 use super::announcer::Announcer;
 use super::composer::Composer;
 use super::error_banner::ErrorBanner;
 use super::members_panel::MembersPanel;
 use super::message_list::MessageList;
+use super::room_admin_bar::RoomAdminBar;
 use super::room_header::{MEMBERS_TOGGLE_ID, RoomHeader};
 use super::sidebar::Sidebar;
 use crate::hooks::{use_arrival_notifications, use_chat, use_room_hotkeys};
@@ -21,6 +23,7 @@ pub fn ChatScreen() -> Html {
     use_arrival_notifications();
     let chat = use_chat();
     let offline_note = chat.state().status_detail.clone();
+    let is_root = chat.state().is_root();
     // The tab title counts unread messages, so a background tab shows there is news.
     let unread: u32 = chat.state().rooms.values().map(|room| room.unread).sum();
     use_effect_with(unread, |unread| {
@@ -51,10 +54,16 @@ pub fn ChatScreen() -> Html {
             <Sidebar />
             <main class="room-pane">
                 <RoomHeader members_shown={*members_shown} on_toggle_members={toggle_members} />
+                if is_root {
+                    <RoomAdminBar />
+                }
                 if let Some(note) = offline_note {
                     <div class="offline-note" role="status">{ note }</div>
                 }
                 <ErrorBanner />
+                if is_root {
+                    <AdminNotice />
+                }
                 <MessageList />
                 <Composer />
             </main>

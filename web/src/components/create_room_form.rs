@@ -1,4 +1,4 @@
-//! Root's new-room form (the rest of administration comes later).
+//! Root's new-room form, always at hand in the sidebar.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;

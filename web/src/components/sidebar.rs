@@ -1,5 +1,6 @@
 //! The sidebar: who we are, the connection, every room (joined first), for root
-//! the new-room form, and the theme and notification switches.
+//! the new-room form and user administration, and the theme and notification
+//! switches.
 
 use yew::prelude::*;
 
@@ -8,6 +9,7 @@ use super::create_room_form::CreateRoomForm;
 use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
 use super::theme_toggle::ThemeToggle;
+use super::user_admin_panel::UserAdminPanel;
 use crate::hooks::use_chat;
 
 /// The element ID of the part a phone folds away (room creation, settings, account).
@@ -79,6 +81,7 @@ pub fn Sidebar() -> Html {
             <div id={MORE_ID} class={classes!("sidebar-more", more_open.then_some("open"))}>
                 if state.is_root() {
                     <CreateRoomForm />
+                    <UserAdminPanel />
                 }
                 <div class="preferences">
                     <ThemeToggle />

@@ -150,6 +150,31 @@ impl ChatContext {
         self.connection.create_room(name.trim());
     }
 
+    /// Renames a room (root only).
+    pub fn rename_room(&self, room: RoomId, name: &str) {
+        self.connection.rename_room(room, name.trim());
+    }
+
+    /// Deletes a room for everyone (root only; the caller confirms first).
+    pub fn delete_room(&self, room: RoomId) {
+        self.connection.delete_room(room);
+    }
+
+    /// Creates an account (root only). The password is passed on as typed.
+    pub fn create_user(&self, username: &str, password: &str) {
+        self.connection.create_user(username.trim(), password);
+    }
+
+    /// Deletes an account and signs it out (root only; the caller confirms first).
+    pub fn delete_user(&self, username: &str) {
+        self.connection.delete_user(username.trim());
+    }
+
+    /// Hides the administration notice.
+    pub fn dismiss_admin_notice(&self) {
+        self.state.dispatch(Action::DismissAdminNotice);
+    }
+
     /// Asks the server for the room list again.
     pub fn refresh_rooms(&self) {
         self.connection.refresh_rooms();

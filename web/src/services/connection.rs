@@ -140,6 +140,26 @@ impl Connection {
         self.run(|client| client.create_room(name));
     }
 
+    /// Renames a room (root only).
+    pub fn rename_room(&self, room: RoomId, name: &str) {
+        self.run(|client| client.rename_room(room, name));
+    }
+
+    /// Deletes a room (root only).
+    pub fn delete_room(&self, room: RoomId) {
+        self.run(|client| client.delete_room(room));
+    }
+
+    /// Creates an account (root only).
+    pub fn create_user(&self, username: &str, password: &str) {
+        self.run(|client| client.create_user(username, password));
+    }
+
+    /// Deletes an account (root only).
+    pub fn delete_user(&self, username: &str) {
+        self.run(|client| client.delete_user(username));
+    }
+
     /// Asks for the full room list.
     pub fn refresh_rooms(&self) {
         self.run(ChatClient::refresh_rooms);

@@ -2,7 +2,7 @@
 
 use miricat_shared::RoomId;
 
-use super::{Content, Delivery, ImageView, Phase, RoomListing, UploadView};
+use super::{AdminOutcome, Content, Delivery, ImageView, Phase, RoomListing, UploadView};
 
 /// Everything that changes the state.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +35,10 @@ pub enum Action {
     },
     /// `Room.Deleted`.
     RoomRemoved(RoomId),
+    /// The server carried out root's administrative request.
+    AdminDone(AdminOutcome),
+    /// Hide the administration notice.
+    DismissAdminNotice,
     /// We asked to join (or will, once online).
     JoinRequested(RoomId),
     /// Our join failed.

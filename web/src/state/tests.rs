@@ -278,3 +278,45 @@ fn our_rejoin_after_a_reconnect_adds_no_second_join_line() {
     );
     assert_eq!(s.rooms[&1].timeline.len(), 3);
 }
+
+#[test]
+fn administration_changes_the_rooms_and_says_what_it_did() {
+    let s = reduce(
+        signed_in_alice(),
+        [Action::AdminDone(AdminOutcome::RoomRenamed {
+            id: 1,
+            name: "lobby".into(),
+        })],
+    );
+    assert_eq!(s.rooms[&1].name, "lobby");
+    assert_eq!(
+        s.admin_notice.as_deref(),
+        Some("Renamed the room \"general\" to \"lobby\".")
+    );
+    let s = reduce(s, [Action::AdminDone(AdminOutcome::RoomDeleted(1))]);
+    assert!(!s.rooms.contains_key(&1));
+    assert_eq!(s.active, Some(3), "the next room opens");
+    assert_eq!(
+        s.error, None,
+        "deleting the open room ourselves is no error"
+    );
+    assert_eq!(
+        s.admin_notice.as_deref(),
+        Some("Deleted the room \"lobby\".")
+    );
+    let s = reduce(
+        s,
+        [Action::AdminDone(AdminOutcome::RoomCreated {
+            id: 4,
+            name: "news".into(),
+        })],
+    );
+    assert_eq!(s.rooms[&4].name, "news");
+    let s = reduce(
+        s,
+        [Action::AdminDone(AdminOutcome::UserDeleted("bob".into()))],
+    );
+    assert!(s.admin_notice.as_deref().unwrap_or("").contains("\"bob\""));
+    let s = reduce(s, [Action::DismissAdminNotice]);
+    assert_eq!(s.admin_notice, None);
+}
