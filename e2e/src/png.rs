@@ -22,6 +22,25 @@ pub struct TestPicture {
     pub height: u32,
 }
 
+/// A `width` x `height` evening-sky gradient with a sun: something pleasant to show
+/// in screenshots.
+pub fn gradient(width: u32, height: u32) -> TestPicture {
+    let (w, h) = (f64::from(width), f64::from(height));
+    let (sun_x, sun_y, sun_r) = (w * 0.7, h * 0.62, h * 0.16);
+    encode(width, height, |x, y| {
+        let (x, y) = (f64::from(x), f64::from(y));
+        let t = y / h;
+        let mut rgb = [40.0 + 215.0 * t, 50.0 + 110.0 * t * t, 120.0 - 40.0 * t];
+        let d = ((x - sun_x).powi(2) + (y - sun_y).powi(2)).sqrt();
+        if d < sun_r {
+            rgb = [255.0, 226.0, 150.0];
+        } else if y > h * 0.78 {
+            rgb = [30.0, 28.0, 48.0 + 20.0 * (x / w)];
+        }
+        rgb.map(|c| c.clamp(0.0, 255.0) as u8)
+    })
+}
+
 /// A `width` x `height` RGB picture of noise from `seed`: it does not compress,
 /// so even a small picture spans several 48 KiB upload parts.
 pub fn noise(width: u32, height: u32, seed: u32) -> TestPicture {
@@ -33,12 +52,17 @@ pub fn noise(width: u32, height: u32, seed: u32) -> TestPicture {
         state ^= state << 5;
         (state >> 24) as u8
     };
+    encode(width, height, |_, _| [next(), next(), next()])
+}
+
+/// Encodes the picture whose pixel at `(x, y)` is `pixel(x, y)`, row by row.
+fn encode(width: u32, height: u32, mut pixel: impl FnMut(u32, u32) -> [u8; 3]) -> TestPicture {
     let mut raw = Vec::new();
     let mut rgba = Vec::new();
-    for _ in 0..height {
+    for y in 0..height {
         raw.extend_from_slice(&[FILTER_NONE]);
-        for _ in 0..width {
-            let pixel = [next(), next(), next()];
+        for x in 0..width {
+            let pixel = pixel(x, y);
             raw.extend_from_slice(&pixel);
             rgba.extend_from_slice(&pixel);
             rgba.push(255);

@@ -1,18 +1,26 @@
 //! The README's pictures: a realistic conversation between two people across a few
-//! rooms, photographed in the light and the dark theme at a desktop size, written
-//! to `docs/screenshots/` (overwritten on every run, then committed).
+//! rooms, photographed in the light and the dark theme at a desktop size.
+//!
+//! Every run takes them (into the target directory); with
+//! `MIRICAT_UPDATE_SCREENSHOTS=1` they replace the committed ones in
+//! `docs/screenshots/`. (Clock times differ between runs: writing there always would
+//! change two binary files in git on every test run.)
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use miricat_e2e::system::ROOT_PASSWORD;
-use miricat_e2e::{Browser, Chromedriver, System};
+use miricat_e2e::{Browser, Chromedriver, STEP_TIMEOUT, System, png, wait};
 
 const DESKTOP_WIDTH: u32 = 1280;
 const DESKTOP_HEIGHT: u32 = 800;
 
 fn screenshot_dir() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    let dir = if std::env::var_os("MIRICAT_UPDATE_SCREENSHOTS").is_some() {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+    } else {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
 }
@@ -65,6 +73,29 @@ async fn the_chat_view_in_light_and_dark() -> Result<()> {
         browser.send(text).await?;
         root.wait_for_message(sender, text).await?;
     }
+    // A picture, shown inline.
+    let picture = png::gradient(360, 200);
+    let file = tempfile::tempdir()?;
+    let path = file.path().join("sunset.png");
+    std::fs::write(&path, &picture.file)?;
+    alice
+        .element("image-input")
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    root.wait_for_message("root", "Thanks! I'll post the benchmarks in #random later.")
+        .await?;
+    wait::until("the picture on root's screen", STEP_TIMEOUT, || async {
+        let loaded = root
+            .js(
+                "const i = document.querySelector(`[data-testid='message-image']`); \
+                 return !!i && i.complete && i.naturalWidth > 0;",
+                vec![],
+            )
+            .await?;
+        Ok((loaded == serde_json::json!(true)).then_some(()))
+    })
+    .await?;
     // A message elsewhere, so the sidebar shows an unread count.
     alice
         .click(&format!(
@@ -77,6 +108,12 @@ async fn the_chat_view_in_light_and_dark() -> Result<()> {
         .wait_for_status("alice", "Lunch at 12:30?", "sent")
         .await?;
 
+    // Root's last confirmation ("Created the room …") is not part of the picture.
+    root.js(
+        "document.querySelector(`[data-testid='admin-notice'] button`)?.click();",
+        vec![],
+    )
+    .await?;
     root.set_viewport(DESKTOP_WIDTH, DESKTOP_HEIGHT).await?;
     let dir = screenshot_dir()?;
     for theme in ["light", "dark"] {

@@ -81,8 +81,8 @@ pub fn ImageTools() -> Html {
                 onchange={picked}
                 disabled={!can_upload}
             />
-            <button type="button" class="ghost icon composer-tool" title="Send an image (or paste or drop one)" aria-label="Send an image" onclick={pick} disabled={!can_upload}>{ "📎" }</button>
-            <button type="button" class="ghost icon composer-tool" title="Post an image by its address" aria-label="Post an image by its address" aria-expanded={link_open.to_string()} onclick={toggle_link.clone()} disabled={!can_post}>{ "🔗" }</button>
+            <button type="button" class="ghost icon composer-tool" title="Send an image (or paste or drop one)" aria-label="Send an image" onclick={pick} disabled={!can_upload}>{ picture_icon() }</button>
+            <button type="button" class="ghost icon composer-tool" title="Post an image by its address" aria-label="Post an image by its address" aria-expanded={link_open.to_string()} onclick={toggle_link.clone()} disabled={!can_post}>{ link_icon() }</button>
             if *link_open {
                 <form class="image-url-form" onsubmit={post_link} onkeydown={close_on_escape}>
                     <label class="visually-hidden" for="image-url">{ "Image address" }</label>
@@ -100,6 +100,28 @@ pub fn ImageTools() -> Html {
                 </form>
             }
         </>
+    }
+}
+
+/// A picture (frame, hill, sun), drawn rather than an emoji: not every system has
+/// an emoji font.
+fn picture_icon() -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <rect x="3" y="4" width="18" height="16" rx="2" />
+            <circle cx="9" cy="10" r="2" />
+            <path d="M21 16l-5-5-9 9" />
+        </svg>
+    }
+}
+
+/// Two chain links.
+fn link_icon() -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1" />
+            <path d="M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
+        </svg>
     }
 }
 
