@@ -1,6 +1,6 @@
 //! Images between two browsers: a picture one user picks is uploaded in parts and
-//! appears inline for the other with every pixel intact; an image posted by address
-//! shows too; a cancelled upload posts nothing.
+//! appears inline for the other with every pixel intact; an image posted by address,
+//! a pasted and a dropped one show too; a cancelled upload posts nothing.
 
 use std::time::Duration;
 
@@ -35,6 +35,29 @@ const done = arguments[arguments.length - 1];
   }
   return out;
 })().then(done, (e) => done({ error: String(e) }));
+";
+
+/// Makes a small one-colour PNG in the page and pastes it into the message box
+/// (`HOW` = paste) or drops it on the composer (`HOW` = drop).
+const GIVE_PICTURE: &str = r"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 40; canvas.height = 30;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = 'COLOUR'; ctx.fillRect(0, 0, 40, 30);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+  const data = new DataTransfer();
+  data.items.add(new File([blob], 'HOW.png', { type: 'image/png' }));
+  if ('HOW' === 'paste') {
+    document.querySelector(`[data-testid='message-input']`)
+      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  } else {
+    document.querySelector('.composer-area')
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }
+  return true;
+})().then(done, (e) => done(String(e)));
 ";
 
 async fn images(browser: &Browser) -> Result<Vec<Value>> {
@@ -132,6 +155,20 @@ async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
     alice.click("image-url-submit").await?;
     let seen = wait_for_images(&bob, 2).await?;
     assert_eq!(seen[1]["src"], json!(url));
+
+    // Pasting into the message box and dropping on the composer send images too.
+    for (how, colour) in [("paste", [255, 0, 0]), ("drop", [0, 0, 255])] {
+        let script = GIVE_PICTURE.replace("HOW", how).replace(
+            "COLOUR",
+            &format!("rgb({},{},{})", colour[0], colour[1], colour[2]),
+        );
+        let given = alice.client().execute_async(&script, vec![]).await?;
+        assert_eq!(given, json!(true), "{how}: {given}");
+        let count = if how == "paste" { 3 } else { 4 };
+        let seen = wait_for_images(&bob, count).await?;
+        let rgba = BASE64.decode(seen[count - 1]["rgba"].as_str().context("no pixels")?)?;
+        assert_eq!(rgba[..3], colour, "the {how}d picture arrived");
+    }
 
     alice.close().await?;
     bob.close().await?;
