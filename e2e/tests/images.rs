@@ -1,6 +1,6 @@
 //! Images between two browsers: a picture one user picks is uploaded in parts and
 //! appears inline for the other with every pixel intact; an image posted by address,
-//! a pasted and a dropped one show too; a cancelled upload posts nothing.
+//! pasted and dropped ones show too; a cancelled upload posts nothing.
 
 use std::time::Duration;
 
@@ -37,8 +37,8 @@ const done = arguments[arguments.length - 1];
 })().then(done, (e) => done({ error: String(e) }));
 ";
 
-/// Makes a small one-colour PNG in the page and pastes it into the message box
-/// (`HOW` = paste) or drops it on the composer (`HOW` = drop).
+/// Makes a small one-colour PNG in the page and pastes it (`HOW` = paste) or drops
+/// it (`HOW` = drop) on the element `TARGET`.
 const GIVE_PICTURE: &str = r"
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -49,13 +49,10 @@ const done = arguments[arguments.length - 1];
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   const data = new DataTransfer();
   data.items.add(new File([blob], 'HOW.png', { type: 'image/png' }));
-  if ('HOW' === 'paste') {
-    document.querySelector(`[data-testid='message-input']`)
-      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  } else {
-    document.querySelector('.composer-area')
-      .dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  }
+  const target = document.querySelector(`TARGET`);
+  target.dispatchEvent('HOW' === 'paste'
+    ? new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+    : new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   return true;
 })().then(done, (e) => done(String(e)));
 ";
@@ -156,18 +153,30 @@ async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
     let seen = wait_for_images(&bob, 2).await?;
     assert_eq!(seen[1]["src"], json!(url));
 
-    // Pasting into the message box and dropping on the composer send images too.
-    for (how, colour) in [("paste", [255, 0, 0]), ("drop", [0, 0, 255])] {
-        let script = GIVE_PICTURE.replace("HOW", how).replace(
-            "COLOUR",
-            &format!("rgb({},{},{})", colour[0], colour[1], colour[2]),
-        );
+    // Pasting into the message box, and dropping on the composer or the timeline,
+    // send images too.
+    let gestures = [
+        ("paste", "[data-testid='message-input']", [255, 0, 0]),
+        ("drop", ".composer-area", [0, 0, 255]),
+        ("drop", ".timeline", [0, 160, 0]),
+    ];
+    for (count, (how, target, colour)) in (3..).zip(gestures) {
+        let script = GIVE_PICTURE
+            .replace("HOW", how)
+            .replace("TARGET", target)
+            .replace(
+                "COLOUR",
+                &format!("rgb({},{},{})", colour[0], colour[1], colour[2]),
+            );
         let given = alice.client().execute_async(&script, vec![]).await?;
-        assert_eq!(given, json!(true), "{how}: {given}");
-        let count = if how == "paste" { 3 } else { 4 };
+        assert_eq!(given, json!(true), "{how} on {target}: {given}");
         let seen = wait_for_images(&bob, count).await?;
         let rgba = BASE64.decode(seen[count - 1]["rgba"].as_str().context("no pixels")?)?;
-        assert_eq!(rgba[..3], colour, "the {how}d picture arrived");
+        assert_eq!(
+            rgba[..3],
+            colour,
+            "the picture given by {how} on {target} arrived"
+        );
     }
 
     alice.close().await?;

@@ -93,15 +93,6 @@ enum Purpose {
     Download(String),
 }
 
-impl Purpose {
-    fn is_image(&self) -> bool {
-        matches!(
-            self,
-            Self::UploadSlot | Self::UploadComplete | Self::PostImage(_) | Self::Download(_)
-        )
-    }
-}
-
 /// Where a written message is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum OutboxState {

@@ -71,9 +71,6 @@ impl ChatClient {
         if let Body::Error(error) = &packet.body {
             return self.failed(purpose, error, now);
         }
-        if purpose.is_image() {
-            return self.image_reply(purpose, packet.body);
-        }
         match (purpose, packet.body) {
             (Purpose::Message(local_id), Body::TextMessage(message)) => {
                 self.outbox.retain(|m| m.local_id != local_id);
@@ -96,6 +93,13 @@ impl ChatClient {
             (Purpose::Admin(request), body) => {
                 self.admin_reply(request, Packet { body, ..packet }, now)
             }
+            (
+                purpose @ (Purpose::UploadSlot
+                | Purpose::UploadComplete
+                | Purpose::PostImage(_)
+                | Purpose::Download(_)),
+                body,
+            ) => self.image_reply(purpose, body),
             (_, body) => self.push(Packet { body, ..packet }, now),
         }
     }

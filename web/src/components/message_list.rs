@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
+use super::image_tools::first_image_file;
 use super::message_group::MessageGroupHead;
 use super::message_item::MessageItem;
 use crate::hooks::use_chat;
@@ -131,9 +132,21 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
         Callback::from(move |_| window.set(TimelineWindow::newest()))
     };
     let newer = window.newer_than_shown(first, end);
+    // A picture dropped on the timeline is sent, as on the composer (the browser
+    // would otherwise open the file in place of the app).
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let chat = chat.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = first_image_file(e.data_transfer()) {
+                chat.send_image_file(file);
+            }
+        })
+    };
 
     html! {
-        <div class="timeline">
+        <div class="timeline" {ondragover} {ondrop}>
             <div
                 id="messages"
                 class="message-list"
