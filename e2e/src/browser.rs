@@ -216,6 +216,25 @@ impl Browser {
         .await
     }
 
+    /// Waits until the room called `name` is the open one (its header names it).
+    pub async fn wait_for_open_room(&self, name: &str) -> Result<()> {
+        wait::until(
+            &format!("room {name:?} to be open"),
+            STEP_TIMEOUT,
+            || async {
+                let open = self
+                    .js(
+                        "return document.querySelector('.room-header h2')?.textContent ?? '';",
+                        vec![],
+                    )
+                    .await?;
+                let open = open.as_str().unwrap_or_default().trim_start_matches('#');
+                Ok((open == name).then_some(()))
+            },
+        )
+        .await
+    }
+
     /// Opens the room called `name` and joins it, waiting until joined.
     pub async fn join_room(&self, name: &str) -> Result<()> {
         let id = self.wait_for_room(name).await?;

@@ -7,29 +7,6 @@ use miricat_e2e::system::ROOT_PASSWORD;
 use miricat_e2e::{Browser, Chromedriver, STEP_TIMEOUT, System, wait};
 use serde_json::json;
 
-async fn open_room_name(browser: &Browser) -> Result<String> {
-    let name = browser
-        .js(
-            "return document.querySelector('.room-header h2')?.textContent ?? '';",
-            vec![],
-        )
-        .await?;
-    Ok(name
-        .as_str()
-        .unwrap_or_default()
-        .trim_start_matches('#')
-        .to_owned())
-}
-
-async fn wait_for_open_room(browser: &Browser, name: &str) -> Result<()> {
-    wait::until(
-        &format!("room {name:?} to be open"),
-        STEP_TIMEOUT,
-        || async { Ok((open_room_name(browser).await? == name).then_some(())) },
-    )
-    .await
-}
-
 async fn input_value(browser: &Browser) -> Result<String> {
     let value = browser
         .js(
@@ -71,10 +48,10 @@ async fn commands_hotkeys_history_and_drafts() -> Result<()> {
     }
 
     root.send("/join alpha").await?;
-    wait_for_open_room(&root, "alpha").await?;
+    root.wait_for_open_room("alpha").await?;
     root.element("room-leave").await?;
     root.send("/join #BETA").await?;
-    wait_for_open_room(&root, "beta").await?;
+    root.wait_for_open_room("beta").await?;
     root.element("room-leave").await?;
 
     root.send("first line").await?;
@@ -88,13 +65,13 @@ async fn commands_hotkeys_history_and_drafts() -> Result<()> {
     // Sidebar order is alpha, beta (both joined): Alt+Up goes to alpha, and the
     // draft typed there comes back after a trip to beta.
     press(&root, &format!("{}{}{}", Key::Alt, Key::Up, Key::Null)).await?;
-    wait_for_open_room(&root, "alpha").await?;
+    root.wait_for_open_room("alpha").await?;
     press(&root, "draft for alpha").await?;
     press(&root, &format!("{}{}{}", Key::Alt, Key::Down, Key::Null)).await?;
-    wait_for_open_room(&root, "beta").await?;
+    root.wait_for_open_room("beta").await?;
     wait_for_input(&root, "").await?;
     press(&root, &format!("{}{}{}", Key::Alt, Key::Up, Key::Null)).await?;
-    wait_for_open_room(&root, "alpha").await?;
+    root.wait_for_open_room("alpha").await?;
     wait_for_input(&root, "draft for alpha").await?;
     root.fill("message-input", "").await?;
 

@@ -2,8 +2,6 @@
 //! appears inline for the other with every pixel intact; an image posted by address,
 //! pasted and dropped ones show too; a cancelled upload posts nothing.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, ensure};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -217,16 +215,14 @@ async fn a_cancelled_upload_posts_nothing() -> Result<()> {
         .await?;
     alice.element("upload-progress").await?;
     alice.click("upload-cancel").await?;
-    wait::until("the upload bar to go", STEP_TIMEOUT, || async {
-        let bars = alice
-            .client()
-            .find_all(fantoccini::Locator::Css("[data-testid='upload-progress']"))
-            .await?;
-        Ok(bars.is_empty().then_some(()))
-    })
-    .await?;
-    // Nothing is posted, now or a little later.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    alice.wait_for_absent("upload-progress").await?;
+    // The server handles a connection's requests in order: once a message sent
+    // after the cancel is confirmed, anything the upload could have posted would be
+    // in the room already.
+    alice.send("after the cancel").await?;
+    alice
+        .wait_for_status("alice", "after the cancel", "sent")
+        .await?;
     assert!(
         images(&alice).await?.is_empty(),
         "a cancelled upload is never posted"

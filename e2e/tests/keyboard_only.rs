@@ -9,25 +9,6 @@ use miricat_e2e::system::ROOT_PASSWORD;
 use miricat_e2e::{Browser, Chromedriver, STEP_TIMEOUT, System, wait};
 use serde_json::json;
 
-/// The `data-testid` of the open room's sidebar entry.
-async fn open_room(browser: &Browser) -> Result<Option<String>> {
-    let id = browser
-        .js(
-            "return document.querySelector(\"[data-testid^='room-entry-'][aria-current='true']\") \
-               ?.dataset.testid ?? null;",
-            vec![],
-        )
-        .await?;
-    Ok(id.as_str().map(str::to_owned))
-}
-
-async fn wait_for_open_room(browser: &Browser, entry: &str) -> Result<()> {
-    wait::until(&format!("{entry} to be open"), STEP_TIMEOUT, || async {
-        Ok((open_room(browser).await?.as_deref() == Some(entry)).then_some(()))
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_switch_rooms_and_send_with_the_keyboard_alone() -> Result<()> {
     let system = System::start().await?;
@@ -59,14 +40,14 @@ async fn sign_in_switch_rooms_and_send_with_the_keyboard_alone() -> Result<()> {
     root.wait_for_state("online").await?;
 
     // The first room opens with the message box focused: join it by command.
-    wait_for_open_room(&root, &general).await?;
+    root.wait_for_open_room("general").await?;
     root.tab_to("message-input").await?;
     root.type_keys(&format!("/join general{enter}")).await?;
     root.element("room-leave").await?;
 
     // Alt+Down opens the next room in the sidebar; join it and write there.
     root.press_together(&[Key::Alt, Key::Down]).await?;
-    wait_for_open_room(&root, &random).await?;
+    root.wait_for_open_room("random").await?;
     assert_eq!(root.focused().await?.as_deref(), Some("message-input"));
     root.type_keys(&format!("/join random{enter}")).await?;
     root.element("room-leave").await?;
@@ -77,7 +58,7 @@ async fn sign_in_switch_rooms_and_send_with_the_keyboard_alone() -> Result<()> {
 
     // Alt+Up goes back; a room entry is also a button Tab reaches and Enter opens.
     root.press_together(&[Key::Alt, Key::Up]).await?;
-    wait_for_open_room(&root, &general).await?;
+    root.wait_for_open_room("general").await?;
     root.tab_to(&random).await?;
     let ring = root
         .js(
@@ -88,10 +69,10 @@ async fn sign_in_switch_rooms_and_send_with_the_keyboard_alone() -> Result<()> {
         .await?;
     assert_eq!(ring, json!(["solid", "2px"]), "keyboard focus shows a ring");
     root.type_keys(&enter).await?;
-    wait_for_open_room(&root, &random).await?;
+    root.wait_for_open_room("random").await?;
     root.tab_to(&general).await?;
     root.type_keys(&enter).await?;
-    wait_for_open_room(&root, &general).await?;
+    root.wait_for_open_room("general").await?;
 
     // The skip link, the first stop on the chat screen, jumps to the message box.
     root.tab_to("skip-link").await?;

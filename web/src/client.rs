@@ -18,10 +18,10 @@
 //! 4. Once online, call [`ChatClient::poll_heartbeat`] at
 //!    [`ChatClient::next_heartbeat_at`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use images::{Download, Upload};
-pub use images::{ImageBytes, MAX_UPLOAD_BYTES, is_web_image_url};
+pub use images::{ImageBytes, is_web_image_url, upload_size_refusal};
 
 use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
 use miricat_shared::{KeyPair, RoomId};
@@ -83,12 +83,17 @@ enum Purpose {
     Leave(RoomId),
     Admin(AdminRequest),
     RoomList,
-    /// `File.RequestImageUpload` of the upload.
-    UploadSlot,
-    /// `File.ImageUploadCompleted` of the upload.
-    UploadComplete,
-    /// `Message.CreateImageMessage` to this room.
-    PostImage(RoomId),
+    /// `File.RequestImageUpload` of upload number N.
+    UploadSlot(u64),
+    /// `File.ImageUploadCompleted` of upload number N.
+    UploadComplete(u64),
+    /// `Message.CreateImageMessage` posting upload number `number` to `room`.
+    PostImage {
+        number: u64,
+        room: RoomId,
+    },
+    /// `Message.CreateImageMessage` of an image address, to this room.
+    PostImageUrl(RoomId),
     /// `File.RequestImageDownload` of this image ID.
     Download(String),
 }
@@ -132,8 +137,12 @@ pub struct ChatClient {
     stopped: bool,
     /// The image being uploaded.
     upload: Option<Upload>,
+    /// Uploads started in this tab, to number them.
+    uploads_started: u64,
     /// `mcp_image://` images by ID: wanted, arriving, or settled.
     downloads: HashMap<String, Download>,
+    /// Wanted images in the order they were asked for.
+    download_queue: VecDeque<String>,
 }
 
 impl ChatClient {
@@ -156,6 +165,11 @@ impl ChatClient {
             self.outbox.clear();
             self.signed_in_once = false;
         }
+        // The form may name another bridge, so another server: its image 5 is not
+        // the image 5 already shown.
+        self.upload = None;
+        self.downloads.clear();
+        self.download_queue.clear();
         let username = credentials.username.clone();
         self.credentials = Some(credentials);
         self.stopped = false;

@@ -163,6 +163,10 @@ impl ChatState {
                     self.rooms.clear();
                     self.active = None;
                 }
+                // Possibly another server (the form names the bridge): its images
+                // are downloaded afresh.
+                self.images.clear();
+                self.upload = None;
                 self.me = Some(username);
                 self.error = None;
             }

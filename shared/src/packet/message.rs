@@ -78,8 +78,16 @@ pub struct ImageMessage {
 impl ImageMessage {
     /// The image ID when the image is stored on the MCP server.
     pub fn stored_image_id(&self) -> Option<&str> {
-        self.image.strip_prefix(MCP_IMAGE_SCHEME)
+        stored_image_id(&self.image)
     }
+}
+
+/// The image ID in an `mcp_image://<id>` reference (`None` for URLs and for an
+/// empty ID).
+pub fn stored_image_id(reference: &str) -> Option<&str> {
+    reference
+        .strip_prefix(MCP_IMAGE_SCHEME)
+        .filter(|id| !id.is_empty())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use miricat_shared::packet::file::{
     ImageMeta, ImagePart, MAX_IMAGE_PART_BYTES, is_allowed_image_type, sniff_image_type,
 };
 use miricat_shared::packet::message::{CreateImageMessage, ImageMessage};
-use miricat_shared::{Body, RoomId};
+use miricat_shared::{Body, PacketId, RoomId};
 
 use super::{ChatClient, Effect, Purpose};
 use crate::failures::explain_error;
@@ -26,9 +26,30 @@ pub const MAX_DOWNLOAD_BYTES: u64 = 32 * 1024 * 1024;
 /// Longest image URL accepted for posting.
 const MAX_URL_LEN: usize = 2048;
 
+/// Downloads requested at once; the rest wait their turn. A room full of pictures
+/// must not ask for all of them (and hold all their bytes) at the same time.
+const MAX_DOWNLOADS_IN_FLIGHT: usize = 4;
+
+/// Why a file of `len` bytes cannot be uploaded, if it cannot. Checked before the
+/// file is read (so a huge file is never loaded) and again on its bytes.
+pub fn upload_size_refusal(name: &str, len: u64) -> Option<String> {
+    if len == 0 {
+        return Some(format!("\"{name}\" is empty."));
+    }
+    (len > MAX_UPLOAD_BYTES as u64).then(|| {
+        format!(
+            "\"{name}\" is {:.1} MiB; images up to {} MiB can be sent.",
+            len as f64 / 1_048_576.0,
+            MAX_UPLOAD_BYTES / 1_048_576
+        )
+    })
+}
+
 /// The upload in progress.
 #[derive(Debug)]
 pub(super) struct Upload {
+    /// Numbers this tab's uploads: replies meant for a cancelled one are ignored.
+    number: u64,
     room: RoomId,
     name: String,
     mime: &'static str,
@@ -38,6 +59,9 @@ pub(super) struct Upload {
     /// Bytes handed to the socket.
     sent: usize,
     stage: UploadStage,
+    /// Request IDs of the first and the latest part sent. Parts get no reply; an
+    /// error carrying one of these IDs is about this upload.
+    part_ids: Option<(u64, u64)>,
 }
 
 impl Upload {
@@ -88,16 +112,8 @@ impl ChatClient {
             Some("Another image is still uploading: wait for it or cancel it.".to_owned())
         } else if !self.wanted_rooms.contains(&room) {
             Some("Join the room before sending images to it.".to_owned())
-        } else if bytes.is_empty() {
-            Some(format!("\"{name}\" is empty."))
-        } else if bytes.len() > MAX_UPLOAD_BYTES {
-            Some(format!(
-                "\"{name}\" is {:.1} MiB; images up to {} MiB can be sent.",
-                bytes.len() as f64 / 1_048_576.0,
-                MAX_UPLOAD_BYTES / 1_048_576
-            ))
         } else {
-            None
+            upload_size_refusal(name, bytes.len() as u64)
         };
         if let Some(why) = refusal {
             return vec![Effect::Ui(Action::Error(why))];
@@ -108,7 +124,10 @@ impl ChatClient {
             )))];
         };
         let size = bytes.len() as u64;
+        self.uploads_started += 1;
+        let number = self.uploads_started;
         let upload = Upload {
+            number,
             room,
             name: name.to_owned(),
             mime,
@@ -116,21 +135,35 @@ impl ChatClient {
             image_id: None,
             sent: 0,
             stage: UploadStage::Requesting,
+            part_ids: None,
         };
         let view = upload.view();
         self.upload = Some(upload);
         let mut effects = vec![Effect::Ui(Action::Upload(Some(view)))];
-        effects.extend(self.request(Purpose::UploadSlot, |s| {
+        let request = self.request(Purpose::UploadSlot(number), |s| {
             s.request_image_upload(name, size, mime)
-        }));
+        });
+        effects.extend(self.upload_request_sent(request));
         effects
+    }
+
+    /// Passes on a request of the upload, or fails the upload when it could not be
+    /// sent (it would otherwise wait forever for a reply).
+    fn upload_request_sent(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        if effects.iter().any(|e| matches!(e, Effect::Send(_))) {
+            return effects;
+        }
+        let mut failed = effects;
+        failed.extend(self.fail_upload("it could not be sent on this connection"));
+        failed
     }
 
     /// Whether the upload has parts waiting for room on the socket.
     pub fn upload_has_parts(&self) -> bool {
+        // Sending starts only once the server gave the upload its image ID.
         self.upload
             .as_ref()
-            .is_some_and(|u| u.stage == UploadStage::Sending && u.image_id.is_some())
+            .is_some_and(|u| u.stage == UploadStage::Sending)
     }
 
     /// The next part of the upload (or, after the last part, the completion
@@ -149,15 +182,21 @@ impl ChatClient {
         let part_number = u32::try_from(upload.sent / MAX_IMAGE_PART_BYTES + 1).unwrap_or(u32::MAX);
         let data = BASE64.encode(&upload.bytes[upload.sent..end]);
         let mut effects = match session.upload_image_part(&image_id, part_number, data) {
-            Ok(out) => vec![Effect::Send(out.line)],
+            Ok(out) => {
+                let first = upload.part_ids.map_or(out.id, |(first, _)| first);
+                upload.part_ids = Some((first, out.id));
+                vec![Effect::Send(out.line)]
+            }
             Err(e) => return self.fail_upload(&format!("it could not be sent ({e})")),
         };
         upload.sent = end;
         if upload.sent == upload.bytes.len() {
             upload.stage = UploadStage::Posting;
-            effects.extend(self.request(Purpose::UploadComplete, |s| {
+            let number = upload.number;
+            let request = self.request(Purpose::UploadComplete(number), |s| {
                 s.complete_image_upload(&image_id)
-            }));
+            });
+            effects.extend(self.upload_request_sent(request));
         }
         if let Some(upload) = &self.upload {
             effects.push(Effect::Ui(Action::Upload(Some(upload.view()))));
@@ -192,69 +231,68 @@ impl ChatClient {
         if let Some(why) = refusal {
             return vec![Effect::Ui(Action::Error(why.to_owned()))];
         }
-        self.request(Purpose::PostImage(room), |s| {
+        self.request(Purpose::PostImageUrl(room), |s| {
             s.send_image(room, CreateImageMessage::url(url))
         })
     }
 
-    /// Shows the `mcp_image://` image `id`: downloads it now or once online, once.
+    /// Shows the `mcp_image://` image `id`: downloads it once, when online and a
+    /// download slot is free (first asked, first served).
     pub fn load_image(&mut self, id: &str) -> Vec<Effect> {
         if self.downloads.contains_key(id) {
             return Vec::new();
         }
         self.downloads.insert(id.to_owned(), Download::Wanted);
-        let mut effects = vec![image(
-            id,
-            ImageView::Loading {
-                received: 0,
-                total: None,
-            },
-        )];
-        effects.extend(self.request_download(id));
+        self.download_queue.push_back(id.to_owned());
+        let waiting = ImageView::Loading {
+            received: 0,
+            total: None,
+        };
+        let mut effects = vec![image(id, waiting)];
+        effects.extend(self.request_wanted_downloads());
         effects
     }
 
-    /// Requests `id` if it is wanted and we are online.
-    pub(super) fn request_download(&mut self, id: &str) -> Vec<Effect> {
-        let wanted = matches!(self.downloads.get(id), Some(Download::Wanted));
-        if !wanted || self.phase != Phase::Online {
-            return Vec::new();
-        }
-        let effects = self.request(Purpose::Download(id.to_owned()), |s| {
-            s.request_image_download(id)
-        });
-        if !effects.is_empty() {
-            self.downloads.insert(
-                id.to_owned(),
-                Download::Receiving {
-                    meta: None,
-                    bytes: Vec::new(),
-                },
-            );
-        }
-        effects
-    }
-
-    /// Requests every wanted image (after a reconnect).
+    /// Requests waiting images while online and under [`MAX_DOWNLOADS_IN_FLIGHT`].
     pub(super) fn request_wanted_downloads(&mut self) -> Vec<Effect> {
-        let wanted: Vec<String> = self
-            .downloads
-            .iter()
-            .filter(|(_, d)| matches!(d, Download::Wanted))
-            .map(|(id, _)| id.clone())
-            .collect();
-        wanted
-            .iter()
-            .flat_map(|id| self.request_download(id))
-            .collect()
+        let mut effects = Vec::new();
+        while self.phase == Phase::Online {
+            let in_flight = self
+                .downloads
+                .values()
+                .filter(|d| matches!(d, Download::Receiving { .. }))
+                .count();
+            if in_flight >= MAX_DOWNLOADS_IN_FLIGHT {
+                break;
+            }
+            let Some(id) = self.download_queue.pop_front() else {
+                break;
+            };
+            let sent = self.request(Purpose::Download(id.clone()), |s| {
+                s.request_image_download(&id)
+            });
+            let went_out = sent.iter().any(|e| matches!(e, Effect::Send(_)));
+            effects.extend(sent);
+            if !went_out {
+                self.download_queue.push_front(id);
+                break;
+            }
+            let receiving = Download::Receiving {
+                meta: None,
+                bytes: Vec::new(),
+            };
+            self.downloads.insert(id, receiving);
+        }
+        effects
     }
 
     /// The connection dropped: the upload fails (its parts went to a session that is
     /// gone), downloads start over once reconnected.
     pub(super) fn images_on_close(&mut self) -> Vec<Effect> {
-        for download in self.downloads.values_mut() {
+        for (id, download) in &mut self.downloads {
             if matches!(download, Download::Receiving { .. }) {
                 *download = Download::Wanted;
+                self.download_queue.push_front(id.clone());
             }
         }
         if self.upload.is_some() {
@@ -267,9 +305,15 @@ impl ChatClient {
     /// Replies to image requests.
     pub(super) fn image_reply(&mut self, purpose: Purpose, body: Body) -> Vec<Effect> {
         match (purpose, body) {
-            (Purpose::UploadSlot, Body::ImageUploadAccepted(meta)) => {
+            (Purpose::UploadSlot(number), body) if !self.is_current_upload(number) => {
+                vec![Effect::Log(format!(
+                    "{} for a cancelled upload",
+                    body.kind()
+                ))]
+            }
+            (Purpose::UploadSlot(_), Body::ImageUploadAccepted(meta)) => {
                 let Some(upload) = self.upload.as_mut() else {
-                    return Vec::new(); // cancelled meanwhile
+                    return Vec::new();
                 };
                 upload.image_id = Some(meta.id);
                 upload.stage = UploadStage::Sending;
@@ -278,11 +322,11 @@ impl ChatClient {
                     Effect::PumpUpload,
                 ]
             }
-            (Purpose::UploadSlot, Body::ImageUploadRejected) => {
+            (Purpose::UploadSlot(_), Body::ImageUploadRejected) => {
                 self.fail_upload("the server refused it (too big, or a type it does not take)")
             }
-            (Purpose::UploadComplete, Body::ImageUploadCompleted(done)) => {
-                let Some(upload) = self.upload.as_mut() else {
+            (Purpose::UploadComplete(number), Body::ImageUploadCompleted(done)) => {
+                let Some(upload) = self.upload.as_mut().filter(|u| u.number == number) else {
                     return Vec::new();
                 };
                 let room = upload.room;
@@ -294,32 +338,39 @@ impl ChatClient {
                 // Our own image needs no download: show the bytes we sent.
                 self.downloads.insert(done.id.clone(), Download::Settled);
                 let mut effects = vec![Effect::ShowImage(shown)];
-                effects.extend(self.request(Purpose::PostImage(room), |s| {
+                let request = self.request(Purpose::PostImage { number, room }, |s| {
                     s.send_image(room, CreateImageMessage::uploaded(&done.id))
-                }));
+                });
+                effects.extend(self.upload_request_sent(request));
                 effects
             }
-            (Purpose::PostImage(room), Body::ImageMessage(message)) => {
+            (Purpose::PostImage { number, room }, Body::ImageMessage(message)) => {
                 let mut effects = Vec::new();
-                if self
-                    .upload
-                    .as_ref()
-                    .is_some_and(|u| u.stage == UploadStage::Posting)
-                {
+                if self.is_current_upload(number) {
                     self.upload = None;
                     effects.push(Effect::Ui(Action::Upload(None)));
                 }
                 effects.push(posted(room, message));
                 effects
             }
+            (Purpose::PostImageUrl(room), Body::ImageMessage(message)) => {
+                vec![posted(room, message)]
+            }
+            (Purpose::Download(id), body)
+                if !matches!(self.downloads.get(&id), Some(Download::Receiving { .. })) =>
+            {
+                // Already given up on (too big, damaged): the rest of it is ignored.
+                vec![Effect::Log(format!(
+                    "{} for abandoned image {id}",
+                    body.kind()
+                ))]
+            }
             (Purpose::Download(id), Body::ImageDownloadMeta(meta)) => {
                 if meta.size > MAX_DOWNLOAD_BYTES || !is_allowed_image_type(&meta.mime) {
                     return self.fail_download(&id, "it is too big or not a picture");
                 }
                 let total = meta.size;
-                if let Some(Download::Receiving { meta: slot, bytes }) = self.downloads.get_mut(&id)
-                {
-                    bytes.reserve_exact(usize::try_from(total).unwrap_or(0));
+                if let Some(Download::Receiving { meta: slot, .. }) = self.downloads.get_mut(&id) {
                     *slot = Some(meta);
                 }
                 vec![image(
@@ -344,8 +395,39 @@ impl ChatClient {
         let why = explain_error(error);
         match purpose {
             Purpose::Download(id) => self.fail_download(&id, &why),
-            _ => self.fail_upload(&why),
+            Purpose::PostImageUrl(_) => vec![Effect::Ui(Action::Error(format!(
+                "Could not post the image: {why}"
+            )))],
+            Purpose::UploadSlot(number)
+            | Purpose::UploadComplete(number)
+            | Purpose::PostImage { number, .. }
+                if self.is_current_upload(number) =>
+            {
+                self.fail_upload(&why)
+            }
+            _ => vec![Effect::Log(format!("{why} (for a cancelled upload)"))],
         }
+    }
+
+    /// An error pushed with the ID of one of the upload's parts (parts get no
+    /// reply otherwise): the upload stops at once. `None` when it is not about one.
+    pub(super) fn part_failed(
+        &mut self,
+        id: &PacketId,
+        error: &ErrorPacket,
+    ) -> Option<Vec<Effect>> {
+        let PacketId::Value(raw) = id else {
+            return None;
+        };
+        let id: u64 = raw.parse().ok()?;
+        let (first, last) = self.upload.as_ref()?.part_ids?;
+        (first..=last)
+            .contains(&id)
+            .then(|| self.fail_upload(&explain_error(error)))
+    }
+
+    fn is_current_upload(&self, number: u64) -> bool {
+        self.upload.as_ref().is_some_and(|u| u.number == number)
     }
 
     fn download_part(&mut self, id: &str, part: ImagePart) -> Vec<Effect> {
@@ -373,27 +455,30 @@ impl ChatClient {
         else {
             return self.fail_download(id, "the server sent no image information");
         };
-        if bytes.len() as u64 != meta.size {
-            return self.fail_download(id, "it arrived incomplete");
-        }
+        let mut effects = self.request_wanted_downloads();
         // Announced type and bytes must agree: a mislabelled file is not shown.
-        let Some(mime) = sniff_image_type(&bytes).filter(|m| m.eq_ignore_ascii_case(&meta.mime))
-        else {
-            return self.fail_download(id, "its contents are not the picture type announced");
-        };
-        vec![Effect::ShowImage(ImageBytes {
-            id: id.to_owned(),
-            mime: mime.to_owned(),
-            bytes,
-        })]
+        let mime = sniff_image_type(&bytes).filter(|m| m.eq_ignore_ascii_case(&meta.mime));
+        effects.extend(match mime {
+            _ if bytes.len() as u64 != meta.size => self.fail_download(id, "it arrived incomplete"),
+            None => self.fail_download(id, "its contents are not the picture type announced"),
+            Some(mime) => vec![Effect::ShowImage(ImageBytes {
+                id: id.to_owned(),
+                mime: mime.to_owned(),
+                bytes,
+            })],
+        });
+        effects
     }
 
+    /// Gives up on `id` for this tab and lets the next waiting image start.
     fn fail_download(&mut self, id: &str, why: &str) -> Vec<Effect> {
         self.downloads.insert(id.to_owned(), Download::Settled);
-        vec![image(
+        let mut effects = vec![image(
             id,
             ImageView::Failed(format!("The image could not be loaded: {why}.")),
-        )]
+        )];
+        effects.extend(self.request_wanted_downloads());
+        effects
     }
 
     fn fail_upload(&mut self, why: &str) -> Vec<Effect> {

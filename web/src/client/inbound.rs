@@ -94,9 +94,10 @@ impl ChatClient {
                 self.admin_reply(request, Packet { body, ..packet }, now)
             }
             (
-                purpose @ (Purpose::UploadSlot
-                | Purpose::UploadComplete
-                | Purpose::PostImage(_)
+                purpose @ (Purpose::UploadSlot(_)
+                | Purpose::UploadComplete(_)
+                | Purpose::PostImage { .. }
+                | Purpose::PostImageUrl(_)
                 | Purpose::Download(_)),
                 body,
             ) => self.image_reply(purpose, body),
@@ -139,9 +140,10 @@ impl ChatClient {
             Purpose::RoomList => vec![Effect::Ui(Action::Error(format!(
                 "Could not refresh the room list: {why}"
             )))],
-            Purpose::UploadSlot
-            | Purpose::UploadComplete
-            | Purpose::PostImage(_)
+            Purpose::UploadSlot(_)
+            | Purpose::UploadComplete(_)
+            | Purpose::PostImage { .. }
+            | Purpose::PostImageUrl(_)
             | Purpose::Download(_) => self.image_failed(purpose, error),
         }
     }
@@ -199,7 +201,12 @@ impl ChatClient {
                     })
                     .collect(),
             )),
-            Body::Error(error) => Some(Action::Error(explain_error(&error))),
+            Body::Error(error) => {
+                if let Some(effects) = self.part_failed(&packet.id, &error) {
+                    return effects;
+                }
+                Some(Action::Error(explain_error(&error)))
+            }
             other => {
                 return vec![Effect::Log(format!("ignored {} packet", other.kind()))];
             }

@@ -17,6 +17,16 @@ pub fn ImageTools() -> Html {
     let picker = use_node_ref();
     let link_open = use_state(|| false);
     let link = use_state(String::new);
+    let link_input_ref = use_node_ref();
+    {
+        // `autofocus` only works on page load: focus the address box when it opens.
+        let link_input_ref = link_input_ref.clone();
+        use_effect_with(*link_open, move |open| {
+            if let Some(input) = link_input_ref.cast::<HtmlInputElement>().filter(|_| *open) {
+                let _ = input.focus();
+            }
+        });
+    }
     let state = chat.state();
     let can_post = state.active_room().is_some_and(|r| r.membership.is_in());
     let can_upload = can_post && state.upload.is_none();
@@ -87,13 +97,13 @@ pub fn ImageTools() -> Html {
                 <form class="image-url-form" onsubmit={post_link} onkeydown={close_on_escape}>
                     <label class="visually-hidden" for="image-url">{ "Image address" }</label>
                     <input
+                        ref={link_input_ref}
                         id="image-url"
                         type="url"
                         data-testid="image-url-input"
                         placeholder="https://example.org/picture.png"
                         value={(*link).clone()}
                         oninput={link_input}
-                        autofocus=true
                     />
                     <button type="submit" class="primary small" data-testid="image-url-submit">{ "Post image" }</button>
                     <button type="button" class="ghost small" onclick={toggle_link}>{ "Cancel" }</button>

@@ -3,11 +3,10 @@
 //! Any other reference is shown as text and never loaded. A click opens the image
 //! at full size in a new tab.
 
-use miricat_shared::packet::message::MCP_IMAGE_SCHEME;
+use miricat_shared::packet::message::stored_image_id;
 use yew::prelude::*;
 
 use crate::client::is_web_image_url;
-use crate::hooks::use_chat;
 use crate::state::ImageView;
 
 /// Props of [`MessageImage`].
@@ -17,24 +16,25 @@ pub struct MessageImageProps {
     pub reference: AttrValue,
     /// Who sent it, for the image's description.
     pub sender: AttrValue,
+    /// Where the download of an `mcp_image://` image is (`None`: not asked yet).
+    pub view: Option<ImageView>,
+    /// Asks for the download of a stored image (by ID). The view is given by the
+    /// list rather than read from the chat context, so this re-renders only when its
+    /// own image changes.
+    pub on_load: Callback<String>,
 }
 
 /// The inline image of a message.
 #[component]
 pub fn MessageImage(props: &MessageImageProps) -> Html {
-    let chat = use_chat();
-    let stored_id = props
-        .reference
-        .strip_prefix(MCP_IMAGE_SCHEME)
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned);
+    let stored_id = stored_image_id(&props.reference).map(str::to_owned);
     let broken = use_state(|| false);
     {
         // Downloads start when the message is first shown (the client does each once).
-        let chat = chat.clone();
+        let on_load = props.on_load.clone();
         use_effect_with(stored_id.clone(), move |id| {
             if let Some(id) = id {
-                chat.load_image(id);
+                on_load.emit(id.clone());
             }
         });
     }
@@ -51,7 +51,7 @@ pub fn MessageImage(props: &MessageImageProps) -> Html {
         }
     };
     let body = match &stored_id {
-        Some(id) => match chat.state().images.get(id) {
+        Some(_) => match &props.view {
             Some(ImageView::Ready(url)) => shown(url),
             Some(ImageView::Failed(why)) => {
                 html! { <span class="image-note failed">{ why.clone() }</span> }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::message_image::MessageImage;
 use crate::linkify::{Segment, linkify};
 use crate::services::clock;
-use crate::state::{Content, Delivery, Entry, EntryKind};
+use crate::state::{Content, Delivery, Entry, EntryKind, ImageView};
 
 /// Props of [`MessageItem`].
 #[derive(Properties, PartialEq)]
@@ -23,6 +23,11 @@ pub struct MessageItemProps {
     /// read from the chat context: an item re-renders only when its own props
     /// change, which keeps a long timeline cheap.
     pub on_retry: Callback<u64>,
+    /// For an image message: where its download is.
+    #[prop_or_default]
+    pub image: Option<ImageView>,
+    /// Asks for an image's download.
+    pub on_load_image: Callback<String>,
 }
 
 /// A message line.
@@ -43,7 +48,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             html! { <span class="message-text">{ for segments }</span> }
         }
         Content::Image(reference) => html! {
-            <MessageImage reference={AttrValue::from(reference.clone())} sender={props.sender.clone()} />
+            <MessageImage reference={AttrValue::from(reference.clone())} sender={props.sender.clone()} view={props.image.clone()} on_load={props.on_load_image.clone()} />
         },
     };
     let (status, status_view) = match own {

@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
 use miricat_shared::RoomId;
+use miricat_shared::packet::message::stored_image_id;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
@@ -20,7 +21,7 @@ use super::message_group::MessageGroupHead;
 use super::message_item::MessageItem;
 use crate::hooks::use_chat;
 use crate::services::clock;
-use crate::state::{EntryKind, Room};
+use crate::state::{ChatState, Content, Entry, EntryKind, Room};
 use crate::timeline::{Block, layout};
 use crate::timeline_window::{ScrollPosition, TimelineWindow};
 
@@ -62,12 +63,19 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     // Read by the image-load listener, which is installed once.
     let following = use_memo((), |_| Rc::new(Cell::new(true)));
     following.set(window.is_following());
-    // One callback for the room's lifetime, so items' props stay equal across renders
-    // (retrying needs only the connection, which never changes).
+    // Callbacks made once for the room's lifetime, so items' props stay equal across
+    // renders (they need only the connection, which never changes).
     let on_retry = {
         let chat = chat.clone();
         (*use_memo((), move |_| {
             Callback::from(move |local_id| chat.retry(local_id))
+        }))
+        .clone()
+    };
+    let on_load_image = {
+        let chat = chat.clone();
+        (*use_memo((), move |_| {
+            Callback::from(move |id: String| chat.load_image(&id))
         }))
         .clone()
     };
@@ -161,7 +169,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 if room.timeline.is_empty() {
                     <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
                 } else {
-                    { for render_window(room, window.range(first, end), state.me.as_deref(), &on_retry) }
+                    { for render_window(room, window.range(first, end), state, &on_retry, &on_load_image) }
                 }
             </div>
             if !window.is_following() {
@@ -182,9 +190,18 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
 fn render_window(
     room: &Room,
     range: std::ops::Range<u64>,
-    me: Option<&str>,
+    state: &ChatState,
     on_retry: &Callback<u64>,
+    on_load_image: &Callback<String>,
 ) -> Vec<Html> {
+    let me = state.me.as_deref();
+    let image = |entry: &Entry| match &entry.kind {
+        EntryKind::Message {
+            content: Content::Image(reference),
+            ..
+        } => stored_image_id(reference).and_then(|id| state.images.get(id).cloned()),
+        _ => None,
+    };
     let offset = |seq: u64| usize::try_from(seq - room.first_seq).unwrap_or(usize::MAX);
     let entries = &room.timeline[offset(range.start)..offset(range.end)];
     let blocks = layout(entries, range.start, clock::local_day);
@@ -205,7 +222,7 @@ fn render_window(
                     });
                 }
                 rows.extend(entries.into_iter().map(|(seq, entry)| html! {
-                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} />
+                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} />
                 }));
             }
             Block::Event((seq, entry)) => {

@@ -4,7 +4,7 @@
 use miricat_shared::RoomId;
 use yew::prelude::*;
 
-use crate::client::{Credentials, MAX_UPLOAD_BYTES};
+use crate::client::{Credentials, is_web_image_url, upload_size_refusal};
 use crate::commands::{HELP_LINES, Input, parse_input, resolve_room};
 use crate::services::clock::now_ms;
 use crate::services::connection::Connection;
@@ -197,12 +197,9 @@ impl ChatContext {
             self.error("Open a room first, then add the image.");
             return;
         };
-        if file.size() > MAX_UPLOAD_BYTES as f64 {
-            self.error(&format!(
-                "\"{}\" is too big: images up to {} MiB can be sent.",
-                file.name(),
-                MAX_UPLOAD_BYTES / 1_048_576
-            ));
+        // File sizes are whole numbers of bytes, far below 2^53.
+        if let Some(why) = upload_size_refusal(&file.name(), file.size() as u64) {
+            self.error(&why);
             return;
         }
         let this = self.clone();
@@ -219,12 +216,13 @@ impl ChatContext {
         self.connection.cancel_upload();
     }
 
-    /// Posts an image by its http(s) URL to the open room.
+    /// Posts an image by its http(s) URL to the open room. Returns false (so the
+    /// address stays in its box to be corrected) when it cannot be posted.
     pub fn post_image_url(&self, url: &str) -> bool {
         match self.state().active {
             Some(room) => {
                 self.connection.post_image_url(room, url);
-                true
+                is_web_image_url(url.trim())
             }
             None => {
                 self.error("Open a room first, then post the image.");

@@ -112,6 +112,8 @@ impl Connection {
             inner.bridge_url = bridge_url;
             inner.sign_in_started = Some(since_page_start_ms());
         }
+        // A fresh sign-in forgets the images shown so far (see ChatClient::sign_in).
+        self.revoke_images();
         self.run(|client| client.sign_in(credentials));
     }
 
@@ -188,6 +190,11 @@ impl Connection {
     /// Signs out and forgets the password.
     pub fn sign_out(&self) {
         self.run(ChatClient::sign_out);
+        self.revoke_images();
+    }
+
+    /// Frees the `blob:` URLs of every image shown.
+    fn revoke_images(&self) {
         for url in std::mem::take(&mut self.inner.borrow_mut().object_urls) {
             let _ = web_sys::Url::revoke_object_url(&url);
         }

@@ -6,6 +6,7 @@ use miricat_shared::packet::file::{ImageMeta, ImagePart, ImageRef, MAX_IMAGE_PAR
 use miricat_shared::packet::message::ImageMessage;
 
 use super::*;
+use crate::client::images::MAX_UPLOAD_BYTES;
 use crate::state::{ImageView, UploadStage};
 
 /// A "PNG": the signature, then filler. Enough for type sniffing.
@@ -331,4 +332,98 @@ fn upload_progress_reaches_the_view() {
             (2 * half, UploadStage::Posting)
         ]
     );
+}
+
+fn accept(server: &Server, request: &Packet, id: &str, size: usize) -> String {
+    let meta = ImageMeta {
+        id: id.into(),
+        name: "x.png".into(),
+        size: size as u64,
+        mime: "image/png".into(),
+    };
+    server.reply(request, Body::ImageUploadAccepted(meta))
+}
+
+#[test]
+fn a_refused_image_address_is_explained_and_leaves_the_upload_alone() {
+    let (mut client, server) = joined_client();
+    let effects = client.start_upload(1, "cat.png", png(100));
+    server.read(&sent(&effects)[0]);
+    let effects = client.post_image_url(1, "https://example.org/a.png");
+    let post = server.read(&sent(&effects)[0]);
+    let refusal = Body::Error(ErrorPacket::new(ErrorKind::AccessDenied, "no"));
+    let effects = client.on_line(&server.reply(&post, refusal), 3);
+    assert!(errors(&effects)[0].starts_with("Could not post the image"));
+    assert!(
+        !actions(&effects).contains(&Action::Upload(None)),
+        "the upload goes on"
+    );
+}
+
+#[test]
+fn a_late_reply_for_a_cancelled_upload_does_not_reach_the_next_one() {
+    let (mut client, server) = joined_client();
+    let first = server.read(&sent(&client.start_upload(1, "a.png", png(100)))[0]);
+    client.cancel_upload();
+    let second = server.read(&sent(&client.start_upload(1, "b.png", png(200)))[0]);
+    let effects = client.on_line(&accept(&server, &first, "1", 100), 3);
+    assert!(!effects.contains(&Effect::PumpUpload));
+    assert!(!client.upload_has_parts(), "b still waits for its own slot");
+    client.on_line(&accept(&server, &second, "2", 200), 4);
+    let parts = pump(&mut client, &server);
+    let Body::ImageUploadPart(part) = &parts[0].body else {
+        panic!("{parts:?}")
+    };
+    assert_eq!(part.id, "2");
+}
+
+#[test]
+fn an_error_about_a_part_stops_the_upload_at_once() {
+    let (mut client, server) = joined_client();
+    let bytes = png(3 * MAX_IMAGE_PART_BYTES);
+    let request = server.read(&sent(&client.start_upload(1, "cat.png", bytes.clone()))[0]);
+    client.on_line(&accept(&server, &request, "4", bytes.len()), 1);
+    let part = server.read(&sent(&client.next_upload_part())[0]);
+    let refusal = Body::Error(ErrorPacket::new(ErrorKind::PacketDataIncorrect, "bad part"));
+    let effects = client.on_line(&server.reply(&part, refusal), 2);
+    assert!(actions(&effects).contains(&Action::Upload(None)));
+    assert!(errors(&effects)[0].contains("was not sent"));
+    assert!(!client.upload_has_parts());
+}
+
+#[test]
+fn at_most_four_downloads_run_at_once() {
+    let (mut client, server, _) = online(false);
+    let requests: Vec<Packet> = (1..=6)
+        .flat_map(|i| sent(&client.load_image(&i.to_string())))
+        .map(|line| server.read(&line))
+        .collect();
+    assert_eq!(requests.len(), 4, "two wait their turn");
+    let bytes = png(100);
+    let effects = serve_download(&mut client, &server, &requests[0], &bytes, 100, "image/png");
+    let next: Vec<Packet> = sent(&effects).iter().map(|l| server.read(l)).collect();
+    assert_eq!(next.len(), 1, "a finished download lets the next start");
+    let Body::RequestImageDownload(r) = &next[0].body else {
+        panic!("{next:?}")
+    };
+    assert_eq!(r.id, "5");
+}
+
+#[test]
+fn the_first_reason_a_download_failed_is_the_one_shown() {
+    let (mut client, server, _) = online(false);
+    let request = server.read(&sent(&client.load_image("9"))[0]);
+    let effects = serve_download(&mut client, &server, &request, &png(80), 50, "image/png");
+    let failures: Vec<String> = actions(&effects)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Image {
+                view: ImageView::Failed(why),
+                ..
+            } => Some(why),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].contains("more than it announced"));
 }
