@@ -341,6 +341,9 @@ impl ChatState {
             Action::Image { id, view } => {
                 self.images.insert(id, view);
             }
+            Action::ImageForgotten(id) => {
+                self.images.remove(&id);
+            }
             Action::Upload(view) => self.upload = view,
             Action::HandshakeMeasured(ms) => self.metrics.handshake_ms = Some(ms),
             Action::SignInMeasured {

@@ -253,6 +253,13 @@ impl ChatClient {
         effects
     }
 
+    /// Lets a shown image go (its bytes were freed): shown again, it downloads again.
+    pub fn forget_image(&mut self, id: &str) {
+        if matches!(self.downloads.get(id), Some(Download::Settled)) {
+            self.downloads.remove(id);
+        }
+    }
+
     /// Requests waiting images while online and under [`MAX_DOWNLOADS_IN_FLIGHT`].
     pub(super) fn request_wanted_downloads(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();

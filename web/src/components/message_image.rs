@@ -31,9 +31,11 @@ pub fn MessageImage(props: &MessageImageProps) -> Html {
     let broken = use_state(|| false);
     {
         // Downloads start when the message is first shown (the client does each once).
+        // Asked again if the image was freed meanwhile (its view went away).
         let on_load = props.on_load.clone();
-        use_effect_with(stored_id.clone(), move |id| {
-            if let Some(id) = id {
+        let unknown = props.view.is_none();
+        use_effect_with((stored_id.clone(), unknown), move |(id, unknown)| {
+            if let (Some(id), true) = (id, *unknown) {
                 on_load.emit(id.clone());
             }
         });

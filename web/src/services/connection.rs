@@ -7,6 +7,7 @@
 //! `data-handshake-ms` figure.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
@@ -25,6 +26,10 @@ const UPLOAD_BUFFER_BYTES: u32 = 512 * 1024;
 
 /// How soon to look again when the socket's queue was full during an upload.
 const UPLOAD_PUMP_MS: u32 = 15;
+
+/// Downloaded images kept in memory (as `blob:` URLs). The timeline shows at most
+/// 150 entries at once, so this many always covers what is on screen.
+const MAX_SHOWN_IMAGES: usize = 200;
 
 /// How long connecting, securing and signing in may take before the attempt is
 /// abandoned and retried (a bridge that accepts but never answers).
@@ -54,8 +59,9 @@ struct Inner {
     stall_timer: Option<Timeout>,
     /// Sends more upload parts once the socket has drained.
     upload_timer: Option<Timeout>,
-    /// `blob:` URLs of the images shown, revoked on sign-out.
-    object_urls: Vec<String>,
+    /// The images shown (server ID, `blob:` URL), oldest first: at most
+    /// [`MAX_SHOWN_IMAGES`] are held, all freed on sign-out.
+    object_urls: VecDeque<(String, String)>,
     /// Page visibility and network listeners, removed with the connection.
     listeners: Vec<EventListener>,
     /// The key pair for the next socket, made ahead of time: the first one while
@@ -86,7 +92,7 @@ impl Connection {
                 heartbeat_timer: None,
                 stall_timer: None,
                 upload_timer: None,
-                object_urls: Vec::new(),
+                object_urls: VecDeque::new(),
                 listeners: Vec::new(),
                 next_keypair: None,
                 warm_up_timer: None,
@@ -195,7 +201,7 @@ impl Connection {
 
     /// Frees the `blob:` URLs of every image shown.
     fn revoke_images(&self) {
-        for url in std::mem::take(&mut self.inner.borrow_mut().object_urls) {
+        for (_, url) in std::mem::take(&mut self.inner.borrow_mut().object_urls) {
             let _ = web_sys::Url::revoke_object_url(&url);
         }
     }
@@ -243,7 +249,7 @@ impl Connection {
                 Effect::Ui(action) => actions.push(action),
                 Effect::Log(text) => web_sys::console::info_1(&text.into()),
                 Effect::PumpUpload => self.schedule_upload_pump(0),
-                Effect::ShowImage(image) => actions.push(self.show_image(image)),
+                Effect::ShowImage(image) => actions.extend(self.show_image(image)),
             }
         }
         self.after_step(&mut actions);
@@ -321,15 +327,34 @@ impl Connection {
     }
 
     /// Puts verified image bytes behind a `blob:` URL for an `<img>`.
-    fn show_image(&self, image: ImageBytes) -> Action {
+    ///
+    /// Past [`MAX_SHOWN_IMAGES`] the oldest is freed and forgotten: if its message
+    /// is shown again, it downloads again.
+    fn show_image(&self, image: ImageBytes) -> Vec<Action> {
         let view = match object_url(&image.bytes, &image.mime) {
-            Ok(url) => {
-                self.inner.borrow_mut().object_urls.push(url.clone());
-                ImageView::Ready(url)
+            Ok(url) => url,
+            Err(why) => {
+                let view = ImageView::Failed(format!("The image could not be shown: {why}."));
+                return vec![Action::Image { id: image.id, view }];
             }
-            Err(why) => ImageView::Failed(format!("The image could not be shown: {why}.")),
         };
-        Action::Image { id: image.id, view }
+        let mut inner = self.inner.borrow_mut();
+        inner
+            .object_urls
+            .push_back((image.id.clone(), view.clone()));
+        let mut actions = vec![Action::Image {
+            id: image.id,
+            view: ImageView::Ready(view),
+        }];
+        while inner.object_urls.len() > MAX_SHOWN_IMAGES {
+            let Some((id, url)) = inner.object_urls.pop_front() else {
+                break;
+            };
+            let _ = web_sys::Url::revoke_object_url(&url);
+            inner.client.forget_image(&id);
+            actions.push(Action::ImageForgotten(id));
+        }
+        actions
     }
 
     fn open_socket(&self) {

@@ -427,3 +427,18 @@ fn the_first_reason_a_download_failed_is_the_one_shown() {
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].contains("more than it announced"));
 }
+
+#[test]
+fn a_forgotten_image_downloads_again_when_shown_again() {
+    let (mut client, server, _) = online(false);
+    let request = server.read(&sent(&client.load_image("9"))[0]);
+    let bytes = png(100);
+    serve_download(&mut client, &server, &request, &bytes, 100, "image/png");
+    assert!(client.load_image("9").is_empty(), "shown: not asked again");
+    client.forget_image("9");
+    let again: Vec<PacketKind> = sent(&client.load_image("9"))
+        .iter()
+        .map(|l| server.read(l).kind())
+        .collect();
+    assert_eq!(again, [PacketKind::RequestImageDownload]);
+}
