@@ -216,6 +216,20 @@ impl Browser {
         .await
     }
 
+    /// Chooses the file `name` holding `bytes` in the image picker, as a user would
+    /// in the file dialog (the file lives in a temporary directory meanwhile).
+    pub async fn pick_image(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let dir = tempfile::tempdir().context("creating a directory for the picture")?;
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes)?;
+        self.element("image-input")
+            .await?
+            .send_keys(&path.display().to_string())
+            .await
+            .with_context(|| format!("choosing {name}"))?;
+        Ok(())
+    }
+
     /// Waits until the room called `name` is the open one (its header names it).
     pub async fn wait_for_open_room(&self, name: &str) -> Result<()> {
         wait::until(

@@ -75,31 +75,35 @@ async fn wait_for_images(browser: &Browser, count: usize) -> Result<Vec<Value>> 
     .await
 }
 
+/// Root creates the room "photos".
+async fn create_photos(system: &System) -> Result<()> {
+    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
+    root.create_room("photos").await?;
+    Ok(())
+}
+
+/// A browser signed in as a new user `name` (password `<name>-password`) and in
+/// the room "photos".
+async fn in_photos(system: &System, driver: &Chromedriver, name: &str) -> Result<Browser> {
+    let browser = Browser::open(driver, &system.url()).await?;
+    browser
+        .sign_in(name, &format!("{name}-password"), true)
+        .await?;
+    browser.join_room("photos").await?;
+    Ok(browser)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
     let system = System::start().await?;
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    root.create_room("photos").await?;
+    create_photos(&system).await?;
     let driver = Chromedriver::start().await?;
-
-    let alice = Browser::open(&driver, &system.url()).await?;
-    alice.sign_in("alice", "alices-password", true).await?;
-    alice.join_room("photos").await?;
-    let bob = Browser::open(&driver, &system.url()).await?;
-    bob.sign_in("bob", "bobs-password", true).await?;
-    bob.join_room("photos").await?;
+    let alice = in_photos(&system, &driver, "alice").await?;
+    let bob = in_photos(&system, &driver, "bob").await?;
 
     // 160x120 of noise: about 57 KiB, so two upload parts and two download parts.
     let picture = png::noise(160, 120, 7);
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("noise.png");
-    std::fs::write(&path, &picture.file)?;
-    alice
-        .element("image-input")
-        .await?
-        .send_keys(&path.display().to_string())
-        .await
-        .context("choosing the file")?;
+    alice.pick_image("noise.png", &picture.file).await?;
 
     let seen = wait_for_images(&bob, 1).await?;
     let image = &seen[0];
@@ -195,24 +199,14 @@ async fn a_cancelled_upload_posts_nothing() -> Result<()> {
         };
     })
     .await?;
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    root.create_room("photos").await?;
+    create_photos(&system).await?;
     let driver = Chromedriver::start().await?;
-    let alice = Browser::open(&driver, &system.url()).await?;
-    alice.sign_in("alice", "alices-password", true).await?;
-    alice.join_room("photos").await?;
+    let alice = in_photos(&system, &driver, "alice").await?;
 
     // ~7 MiB (about 10 MiB as base64): more than every buffer between the browser and
     // the throttled server holds, so the upload is still sending when cancelled.
     let picture = png::noise(1600, 1500, 3);
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("big.png");
-    std::fs::write(&path, &picture.file)?;
-    alice
-        .element("image-input")
-        .await?
-        .send_keys(&path.display().to_string())
-        .await?;
+    alice.pick_image("big.png", &picture.file).await?;
     alice.element("upload-progress").await?;
     alice.click("upload-cancel").await?;
     alice.wait_for_absent("upload-progress").await?;

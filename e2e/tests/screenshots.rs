@@ -75,14 +75,7 @@ async fn the_chat_view_in_light_and_dark() -> Result<()> {
     }
     // A picture, shown inline.
     let picture = png::gradient(360, 200);
-    let file = tempfile::tempdir()?;
-    let path = file.path().join("sunset.png");
-    std::fs::write(&path, &picture.file)?;
-    alice
-        .element("image-input")
-        .await?
-        .send_keys(&path.display().to_string())
-        .await?;
+    alice.pick_image("sunset.png", &picture.file).await?;
     root.wait_for_message("root", "Thanks! I'll post the benchmarks in #random later.")
         .await?;
     wait::until("the picture on root's screen", STEP_TIMEOUT, || async {
