@@ -1,7 +1,8 @@
 //! Root's new-room form, always at hand in the sidebar.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::text_input::bind_text;
 
 use crate::hooks::use_chat;
 
@@ -10,12 +11,6 @@ use crate::hooks::use_chat;
 pub fn CreateRoomForm() -> Html {
     let chat = use_chat();
     let name = use_state(String::new);
-    let oninput = {
-        let name = name.clone();
-        Callback::from(move |e: InputEvent| {
-            name.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
     let onsubmit = {
         let name = name.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -36,7 +31,7 @@ pub fn CreateRoomForm() -> Html {
                 aria-label="New room name"
                 maxlength="100"
                 value={(*name).clone()}
-                {oninput}
+                oninput={bind_text(&name)}
             />
             <button type="submit" data-testid="admin-create-room-submit">{ "Create" }</button>
         </form>

@@ -1,7 +1,8 @@
 //! Root's new-account form: a username and the password its owner will sign in with.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::text_input::bind_text;
 
 use crate::hooks::use_chat;
 
@@ -11,12 +12,6 @@ pub fn CreateUserForm() -> Html {
     let chat = use_chat();
     let username = use_state(String::new);
     let password = use_state(String::new);
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |e: InputEvent| {
-            handle.set(e.target_unchecked_into::<HtmlInputElement>().value());
-        })
-    };
     let onsubmit = {
         let (username, password) = (username.clone(), password.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -42,7 +37,7 @@ pub fn CreateUserForm() -> Html {
                 spellcheck="false"
                 maxlength="100"
                 value={(*username).clone()}
-                oninput={set(&username)}
+                oninput={bind_text(&username)}
             />
             <div class="admin-row">
                 <input
@@ -52,7 +47,7 @@ pub fn CreateUserForm() -> Html {
                     aria-label="Password for the new user"
                     autocomplete="new-password"
                     value={(*password).clone()}
-                    oninput={set(&password)}
+                    oninput={bind_text(&password)}
                 />
                 <button type="submit" data-testid="admin-create-user-submit">{ "Create" }</button>
             </div>

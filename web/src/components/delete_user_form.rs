@@ -1,8 +1,9 @@
 //! Root's delete-account form, which asks for confirmation: the server removes the
 //! account and closes its sessions at once.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::text_input::bind_text;
 
 use super::confirm_dialog::ConfirmDialog;
 use crate::hooks::use_chat;
@@ -14,12 +15,6 @@ pub fn DeleteUserForm() -> Html {
     let username = use_state(String::new);
     // The name being confirmed, fixed when asked.
     let confirming = use_state(|| None::<String>);
-    let oninput = {
-        let username = username.clone();
-        Callback::from(move |e: InputEvent| {
-            username.set(e.target_unchecked_into::<HtmlInputElement>().value());
-        })
-    };
     let onsubmit = {
         let (chat, username, confirming) = (chat.clone(), username.clone(), confirming.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -69,7 +64,7 @@ pub fn DeleteUserForm() -> Html {
                 spellcheck="false"
                 maxlength="100"
                 value={(*username).clone()}
-                {oninput}
+                oninput={bind_text(&username)}
             />
             <button type="submit" class="danger-outline" data-testid="admin-delete-user-submit">
                 { "Delete…" }

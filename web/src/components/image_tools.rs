@@ -5,6 +5,8 @@
 use web_sys::{DataTransfer, File, HtmlInputElement};
 use yew::prelude::*;
 
+use super::text_input::bind_text;
+
 use crate::hooks::use_chat;
 
 /// The image types offered by the file picker (what servers accept; never SVG).
@@ -54,12 +56,6 @@ pub fn ImageTools() -> Html {
         let link_open = link_open.clone();
         Callback::from(move |_: MouseEvent| link_open.set(!*link_open))
     };
-    let link_input = {
-        let link = link.clone();
-        Callback::from(move |e: InputEvent| {
-            link.set(e.target_unchecked_into::<HtmlInputElement>().value());
-        })
-    };
     let post_link = {
         let (chat, link, link_open) = (chat.clone(), link.clone(), link_open.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -103,7 +99,7 @@ pub fn ImageTools() -> Html {
                         data-testid="image-url-input"
                         placeholder="https://example.org/picture.png"
                         value={(*link).clone()}
-                        oninput={link_input}
+                        oninput={bind_text(&link)}
                     />
                     <button type="submit" class="primary small" data-testid="image-url-submit">{ "Post image" }</button>
                     <button type="button" class="ghost small" onclick={toggle_link}>{ "Cancel" }</button>

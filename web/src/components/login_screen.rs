@@ -1,8 +1,9 @@
 //! The sign-in screen: username, password, sign in or create an account, and an
 //! advanced field for the bridge address.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::text_input::bind_text;
 
 use super::connection_status::ConnectionStatus;
 use super::error_banner::ErrorBanner;
@@ -10,10 +11,6 @@ use super::theme_toggle::ThemeToggle;
 use crate::bridge_url::{choose_bridge_url, normalise_bridge_url};
 use crate::hooks::use_chat;
 use crate::services::{page, storage};
-
-fn input_value(event: &InputEvent) -> String {
-    event.target_unchecked_into::<HtmlInputElement>().value()
-}
 
 /// The sign-in form.
 #[component]
@@ -66,10 +63,6 @@ pub fn LoginScreen() -> Html {
         })
     };
     let on_register = Callback::from(move |_: MouseEvent| submit(true));
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |event: InputEvent| handle.set(input_value(&event)))
-    };
     let bridge_shown = (*default_bridge).clone();
 
     html! {
@@ -91,7 +84,7 @@ pub fn LoginScreen() -> Html {
                     autocapitalize="none"
                     spellcheck="false"
                     value={(*username).clone()}
-                    oninput={set(&username)}
+                    oninput={bind_text(&username)}
                     disabled={busy}
                 />
                 <label for="login-password">{ "Password" }</label>
@@ -101,7 +94,7 @@ pub fn LoginScreen() -> Html {
                     type="password"
                     autocomplete="current-password"
                     value={(*password).clone()}
-                    oninput={set(&password)}
+                    oninput={bind_text(&password)}
                     disabled={busy}
                 />
                 <div class="login-actions">
@@ -121,7 +114,7 @@ pub fn LoginScreen() -> Html {
                         placeholder={bridge_shown}
                         spellcheck="false"
                         value={(*bridge_override).clone()}
-                        oninput={set(&bridge_override)}
+                        oninput={bind_text(&bridge_override)}
                         disabled={busy}
                     />
                     <p class="muted small">

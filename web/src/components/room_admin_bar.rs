@@ -2,8 +2,9 @@
 //! after a confirmation.
 
 use miricat_shared::RoomId;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use super::text_input::bind_text;
 
 use super::confirm_dialog::ConfirmDialog;
 use crate::hooks::use_chat;
@@ -29,12 +30,6 @@ pub fn RoomAdminBar() -> Html {
         return Html::default();
     };
 
-    let oninput = {
-        let new_name = new_name.clone();
-        Callback::from(move |e: InputEvent| {
-            new_name.set(e.target_unchecked_into::<HtmlInputElement>().value());
-        })
-    };
     let onsubmit = {
         let (chat, new_name, name) = (chat.clone(), new_name.clone(), name.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -84,7 +79,7 @@ pub fn RoomAdminBar() -> Html {
                 maxlength="100"
                 autocomplete="off"
                 value={(*new_name).clone()}
-                {oninput}
+                oninput={bind_text(&new_name)}
             />
             <button type="submit" data-testid="admin-rename-room-submit">{ "Rename" }</button>
             <span class="spacer"></span>
