@@ -44,20 +44,24 @@ async fn room_error(conn: &mut Conn, id: &PacketId, error: RoomError) {
     }
 }
 
-fn check_name(conn: &Conn, name: &str) -> bool {
-    valid_name(name, conn.shared.config.max_room_name_chars)
+/// Whether `name` may name a room; if not, the requester is told why.
+async fn check_name(conn: &mut Conn, id: &PacketId, name: &str) -> bool {
+    let ok = valid_name(name, conn.shared.config.max_room_name_chars);
+    if !ok {
+        conn.error(
+            id,
+            ErrorKind::RoomDataIncorrect,
+            "room name is empty or too long",
+        )
+        .await;
+    }
+    ok
 }
 
 /// `Room.Create`.
 pub async fn create(conn: &mut Conn, id: PacketId, request: RoomName) {
-    if !check_name(conn, &request.name) {
-        return conn
-            .error(
-                &id,
-                ErrorKind::RoomDataIncorrect,
-                "room name is empty or too long",
-            )
-            .await;
+    if !check_name(conn, &id, &request.name).await {
+        return;
     }
     let shared = conn.shared.clone();
     match shared.store.create_room(&request.name).await {
@@ -75,14 +79,8 @@ pub async fn create(conn: &mut Conn, id: PacketId, request: RoomName) {
 
 /// `Room.Update`: rename.
 pub async fn update(conn: &mut Conn, id: PacketId, request: RoomSummary) {
-    if !check_name(conn, &request.name) {
-        return conn
-            .error(
-                &id,
-                ErrorKind::RoomDataIncorrect,
-                "room name is empty or too long",
-            )
-            .await;
+    if !check_name(conn, &id, &request.name).await {
+        return;
     }
     let shared = conn.shared.clone();
     if !shared.hub.room_exists(request.room) {
