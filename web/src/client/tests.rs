@@ -207,13 +207,26 @@ fn messages_typed_offline_are_sent_after_reconnect_and_rejoin() {
     assert_eq!(client.unconfirmed_messages(), 0);
 }
 
+/// After a close: reconnects and signs in again, the server listing `rooms`.
+/// Returns the new server end and the packets the client sent once signed in (its
+/// rejoins).
+fn sign_in_again(
+    client: &mut ChatClient,
+    rooms: &[(RoomId, &str)],
+    now: u64,
+) -> (Server, Vec<Packet>) {
+    assert!(client.reconnect_now().contains(&Effect::Open));
+    let (server, login) = connect(client);
+    let effects = client.on_line(&server.reply(&login, accepted(rooms)), now);
+    let requests = sent(&effects).iter().map(|l| server.read(l)).collect();
+    (server, requests)
+}
+
 /// Reconnects after a close and rejoins `room`; returns the new server end and the
 /// lines sent once the rejoin was confirmed.
 fn reconnect_and_rejoin(client: &mut ChatClient, room: RoomId) -> (Server, Vec<String>) {
-    assert!(client.reconnect_now().contains(&Effect::Open));
-    let (server, login) = connect(client);
-    let effects = client.on_line(&server.reply(&login, accepted(&[(room, "general")])), 2);
-    let rejoin = server.read(&sent(&effects)[0]);
+    let (server, mut requests) = sign_in_again(client, &[(room, "general")], 2);
+    let rejoin = requests.remove(0);
     assert_eq!(rejoin.body, Body::RoomJoin(RoomRef { room }));
     let effects = client.on_line(&server.reply(&rejoin, joined(room, "alice")), 3);
     (server, sent(&effects))
@@ -474,14 +487,8 @@ fn deleted_rooms_fail_their_queued_messages_and_are_not_rejoined() {
     join(&mut client, &server, 2);
     client.on_close(1006, "", 0, 0.0);
     client.send_text(2, "lost cause", 1);
-    client.reconnect_now();
-    let (server, login) = connect(&mut client);
-    let effects = client.on_line(
-        &server.reply(&login, accepted(&[(1, "general"), (2, "random")])),
-        2,
-    );
-    let rejoin = server.read(&sent(&effects)[0]);
-    assert_eq!(rejoin.body, Body::RoomJoin(RoomRef { room: 2 }));
+    let (server, rejoins) = sign_in_again(&mut client, &[(1, "general"), (2, "random")], 2);
+    assert_eq!(rejoins[0].body, Body::RoomJoin(RoomRef { room: 2 }));
     // Deleted while the rejoin was on its way.
     let effects = client.on_line(
         &server.push(None, Body::RoomDeleted(RoomRef { room: 2 })),
@@ -498,13 +505,8 @@ fn deleted_rooms_fail_their_queued_messages_and_are_not_rejoined() {
     // The next sign-in's Accepted still lists room 2 (say the deletion raced it):
     // the client itself stopped wanting the room, so it does not ask to join it.
     client.on_close(1006, "", 4, 0.0);
-    client.reconnect_now();
-    let (server, login) = connect(&mut client);
-    let effects = client.on_line(
-        &server.reply(&login, accepted(&[(1, "general"), (2, "random")])),
-        5,
-    );
-    assert!(sent(&effects).is_empty(), "room 2 is not rejoined");
+    let (_, rejoins) = sign_in_again(&mut client, &[(1, "general"), (2, "random")], 5);
+    assert!(rejoins.is_empty(), "room 2 is not rejoined");
 }
 
 #[test]
@@ -569,10 +571,6 @@ fn requests_cut_off_by_a_close_end_visibly_instead_of_waiting_for_ever() {
         )),
         "{acts:?}"
     );
-    let (server, login) = {
-        client.reconnect_now();
-        connect(&mut client)
-    };
-    let effects = client.on_line(&server.reply(&login, accepted(&[(1, "general")])), 3);
-    assert!(sent(&effects).is_empty(), "nothing replayed: {effects:?}");
+    let (_, requests) = sign_in_again(&mut client, &[(1, "general")], 3);
+    assert!(requests.is_empty(), "nothing replayed: {requests:?}");
 }

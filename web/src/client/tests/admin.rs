@@ -60,13 +60,8 @@ fn deleting_a_joined_room_fails_its_queued_messages_and_stops_rejoining_it() {
     // racing the reconnect): only room 1 is rejoined, because the client stopped
     // wanting room 2 when it was deleted, not because the server forgot it.
     client.on_close(1006, "", 0, 0.0);
-    client.reconnect_now();
-    let (server, login) = connect(&mut client);
-    let effects = client.on_line(
-        &server.reply(&login, accepted(&[(1, "general"), (2, "random")])),
-        3,
-    );
-    let rejoins: Vec<Body> = sent(&effects).iter().map(|l| server.read(l).body).collect();
+    let (_, rejoins) = sign_in_again(&mut client, &[(1, "general"), (2, "random")], 3);
+    let rejoins: Vec<Body> = rejoins.into_iter().map(|p| p.body).collect();
     assert_eq!(rejoins, [Body::RoomJoin(RoomRef { room: 1 })]);
 }
 

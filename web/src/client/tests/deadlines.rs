@@ -62,13 +62,8 @@ fn a_join_that_is_not_answered_fails_and_is_not_retried_on_reconnect() {
         }]
     );
     client.on_close(1006, "", 5_000, 0.0);
-    client.reconnect_now();
-    let (server, login) = connect(&mut client);
-    let effects = client.on_line(&server.reply(&login, accepted(&[(2, "random")])), 5_001);
-    assert!(
-        sent(&effects).is_empty(),
-        "the failed join is not sent again"
-    );
+    let (_, rejoins) = sign_in_again(&mut client, &[(2, "random")], 5_001);
+    assert!(rejoins.is_empty(), "the failed join is not sent again");
 }
 
 #[test]
@@ -118,13 +113,8 @@ fn a_late_join_answer_joins_after_all_and_the_room_is_wanted_again() {
         "{acts:?}"
     );
     client.on_close(1006, "", 5_000, 0.0);
-    client.reconnect_now();
-    let (server, login) = connect(&mut client);
-    let effects = client.on_line(&server.reply(&login, accepted(&[(2, "random")])), 5_001);
-    assert_eq!(
-        server.read(&sent(&effects)[0]).body,
-        Body::RoomJoin(RoomRef { room: 2 })
-    );
+    let (_, rejoins) = sign_in_again(&mut client, &[(2, "random")], 5_001);
+    assert_eq!(rejoins[0].body, Body::RoomJoin(RoomRef { room: 2 }));
 }
 
 #[test]
