@@ -6,7 +6,7 @@
 //! - Pure logic, tested natively: [`state`] (the reducer), [`client`] (sans-IO
 //!   sign-in, reconnection, outbox), [`backoff`], [`timeline`] (grouping),
 //!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`],
-//!   [`theme`].
+//!   [`protocol_memory`], [`theme`].
 //! - Browser side: `services/` (WebSocket, storage, clock, notifications, the
 //!   connection driver), `hooks/` (context access, hotkeys, notifying arrivals),
 //!   `components/` (one per file).
@@ -19,6 +19,7 @@ mod components;
 mod failures;
 mod hooks;
 mod linkify;
+mod protocol_memory;
 mod services;
 mod state;
 mod theme;

@@ -397,11 +397,10 @@ impl ChatClient {
         }
     }
 
-    /// An error reply to an image request.
-    pub(super) fn image_failed(&mut self, purpose: Purpose, error: &ErrorPacket) -> Vec<Effect> {
-        let why = explain_error(error);
+    /// An image request came to nothing, for `why` (in plain words).
+    pub(super) fn image_failed(&mut self, purpose: Purpose, why: &str) -> Vec<Effect> {
         match purpose {
-            Purpose::Download(id) => self.fail_download(&id, &why),
+            Purpose::Download(id) => self.fail_download(&id, why.trim_end_matches('.')),
             Purpose::PostImageUrl(_) => vec![Effect::Ui(Action::Error(format!(
                 "Could not post the image: {why}"
             )))],
@@ -410,7 +409,7 @@ impl ChatClient {
             | Purpose::PostImage { number, .. }
                 if self.is_current_upload(number) =>
             {
-                self.fail_upload(&why)
+                self.fail_upload(why)
             }
             _ => vec![Effect::Log(format!("{why} (for a cancelled upload)"))],
         }
