@@ -20,8 +20,10 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use images::{Download, Upload};
-pub use images::{ImageBytes, is_web_image_url, upload_size_refusal};
+use downloads::Download;
+pub use downloads::DownloadAsk;
+use images::Upload;
+pub use images::{ImageBytes, is_web_image_url, upload_size_refusal, web_image_host};
 
 use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
 use miricat_shared::{KeyPair, RoomId};
@@ -94,8 +96,12 @@ enum Purpose {
     },
     /// `Message.CreateImageMessage` of an image address, to this room.
     PostImageUrl(RoomId),
-    /// `File.RequestImageDownload` of this image ID.
-    Download(String),
+    /// `File.RequestImageDownload` of image `id`, this tab's download number
+    /// `attempt` (replies to an abandoned attempt are told apart by it).
+    Download {
+        id: String,
+        attempt: u64,
+    },
 }
 
 /// Where a written message is.
@@ -143,6 +149,8 @@ pub struct ChatClient {
     downloads: HashMap<String, Download>,
     /// Wanted images in the order they were asked for.
     download_queue: VecDeque<String>,
+    /// Downloads requested in this tab, to number them.
+    downloads_started: u64,
 }
 
 impl ChatClient {
@@ -494,6 +502,7 @@ fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
 }
 
 mod admin;
+mod downloads;
 mod images;
 mod inbound;
 

@@ -98,7 +98,7 @@ impl ChatClient {
                 | Purpose::UploadComplete(_)
                 | Purpose::PostImage { .. }
                 | Purpose::PostImageUrl(_)
-                | Purpose::Download(_)),
+                | Purpose::Download { .. }),
                 body,
             ) => self.image_reply(purpose, body),
             (_, body) => self.push(Packet { body, ..packet }, now),
@@ -144,7 +144,7 @@ impl ChatClient {
             | Purpose::UploadComplete(_)
             | Purpose::PostImage { .. }
             | Purpose::PostImageUrl(_)
-            | Purpose::Download(_) => self.image_failed(purpose, error),
+            | Purpose::Download { .. } => self.image_failed(purpose, error),
         }
     }
 

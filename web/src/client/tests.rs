@@ -391,4 +391,5 @@ fn credentials_never_show_the_password() {
 }
 
 mod admin;
+mod downloads;
 mod images;

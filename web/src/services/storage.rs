@@ -1,6 +1,6 @@
 //! What the app remembers across visits, in local storage: the username, a chosen
-//! bridge address, the theme and whether desktop notifications are wanted. Never
-//! the password.
+//! bridge address, the theme, whether desktop notifications are wanted and whether
+//! images from other sites load by themselves. Never the password.
 
 use crate::theme::Theme;
 
@@ -8,6 +8,7 @@ const USERNAME_KEY: &str = "miricat.username";
 const BRIDGE_KEY: &str = "miricat.bridge";
 const THEME_KEY: &str = "miricat.theme";
 const NOTIFICATIONS_KEY: &str = "miricat.notifications";
+const EXTERNAL_IMAGES_KEY: &str = "miricat.external-images";
 
 fn storage() -> Option<web_sys::Storage> {
     // Storage can be disabled (private modes, policies): then nothing is remembered.
@@ -67,4 +68,14 @@ pub fn notifications_wanted() -> bool {
 /// Remembers whether desktop notifications are wanted.
 pub fn remember_notifications(wanted: bool) {
     save(NOTIFICATIONS_KEY, wanted.then_some("on"));
+}
+
+/// Whether the reader lets `http(s)` images load without a click.
+pub fn external_images_wanted() -> bool {
+    load(EXTERNAL_IMAGES_KEY).as_deref() == Some("load")
+}
+
+/// Remembers whether `http(s)` images load without a click.
+pub fn remember_external_images(load: bool) {
+    save(EXTERNAL_IMAGES_KEY, load.then_some("load"));
 }
