@@ -12,8 +12,9 @@ use miricat_shared::packet::RoomId;
 /// MIRICAT_PASSWORD or asked for without echo; it is never a flag, where other users
 /// of the machine could see it.
 ///
-/// Exit codes: 0 success, 1 usage, 2 connection or handshake failure, 3 sign-in
-/// refused, 4 error from the server, 5 `listen --count` timed out.
+/// Exit codes: 0 success, 1 usage, 2 connection or handshake failure or no answer
+/// within --timeout, 3 sign-in refused, 4 error from the server, 5 `listen --count`
+/// heard too few messages.
 #[derive(Debug, Parser)]
 #[command(name = "miricat", version)]
 pub struct Cli {
@@ -48,8 +49,14 @@ pub struct ConnectArgs {
     /// Protocol version: auto offers 2.1.0 and falls back to 2.0.0 if refused.
     #[arg(long, value_enum, default_value_t = Protocol::Auto, global = true)]
     pub protocol: Protocol,
-    /// Seconds to wait for a connection or a reply before giving up.
-    #[arg(long, default_value_t = 30, global = true)]
+    /// Seconds to wait at each step before giving up with exit code 2: connecting,
+    /// the handshake, signing in, and every reply to a request.
+    #[arg(
+        long = "timeout",
+        value_name = "SECS",
+        default_value_t = 15,
+        global = true
+    )]
     pub timeout_secs: u64,
 }
 
@@ -87,9 +94,9 @@ pub enum Command {
         /// Exit after this many messages.
         #[arg(long)]
         count: Option<usize>,
-        /// Stop after this many seconds (exit 5 if --count was not reached).
-        #[arg(long)]
-        timeout: Option<u64>,
+        /// Listen for this many seconds, then stop (exit 5 if --count was not reached).
+        #[arg(long = "for", value_name = "SECS")]
+        for_secs: Option<u64>,
     },
     /// Interactive chat: messages appear above the prompt; /join, /leave, /rooms, /quit.
     Chat {

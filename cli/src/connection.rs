@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use miricat_shared::KeyPair;
 use miricat_shared::packet::auth::Accepted;
-use miricat_shared::packet::{Body, ErrorKind, Packet};
+use miricat_shared::packet::{Body, ErrorKind, Packet, PacketKind};
 use miricat_shared::session::{
-    ClientSession, Event, Outgoing, ProtocolVersion, RequestId, SessionError,
+    ClientSession, Event, Outgoing, ProtocolVersion, RequestId, SessionError, TimedOut,
 };
 
 use crate::CliError;
@@ -30,7 +30,8 @@ pub struct ConnectOptions {
     pub register: bool,
     /// Which version(s) to offer.
     pub protocol: Protocol,
-    /// Limit for connecting and for each reply.
+    /// How long each step may take: connecting, the handshake, signing in, and
+    /// every later reply. A server silent for that long failed to answer.
     pub timeout: Duration,
 }
 
@@ -45,9 +46,9 @@ pub struct Connection {
     username: String,
     /// Pushes that arrived while waiting for a reply.
     pushes: VecDeque<Packet>,
-    /// Fires when the next heartbeat is due; re-armed only when that time changes,
-    /// not for every line read.
-    heartbeat_timer: Pin<Box<tokio::time::Sleep>>,
+    /// Fires when the next heartbeat or request deadline is due; re-armed only when
+    /// that time changes, not for every line read.
+    wake_timer: Pin<Box<tokio::time::Sleep>>,
     /// Whether pushes that arrive while waiting for a reply are kept for
     /// [`Connection::next_push`] (the default) or dropped.
     keep_pushes: bool,
@@ -74,9 +75,12 @@ impl Connection {
     ) -> Result<Self, CliError> {
         let transport = Transport::connect(&options.server, options.timeout).await?;
         let keys = KeyPair::generate().map_err(|e| CliError::Connection(e.to_string()))?;
+        let mut session = ClientSession::new(version, keys);
+        let timeout_ms = u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX);
+        session.set_request_timeout(Some(timeout_ms));
         let mut connection = Self {
             transport,
-            session: ClientSession::new(version, keys),
+            session,
             started: Instant::now(),
             timeout: options.timeout,
             accepted: Accepted {
@@ -85,7 +89,7 @@ impl Connection {
             },
             username: options.username.clone(),
             pushes: VecDeque::new(),
-            heartbeat_timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            wake_timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
             keep_pushes: true,
         };
         let hello = connection.session.handshake_line();
@@ -158,25 +162,35 @@ impl Connection {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Reads until the session yields an event, sending heartbeats when due.
+    /// Reads until the session yields an event, sending heartbeats when due. A
+    /// request the server leaves unanswered past its deadline ends the wait with
+    /// [`CliError::NoAnswer`].
     async fn next_event(&mut self) -> Result<Event, CliError> {
         loop {
             let now = self.now_ms();
             if let Some(ping) = self.session.poll_heartbeat(now) {
                 self.transport.send(&ping).await?;
             }
-            let wake = self
-                .session
-                .next_heartbeat_at()
-                .map(|at| tokio::time::Instant::from_std(self.started + Duration::from_millis(at)));
+            // Also starts the clock of requests sent since the last pass.
+            if let Some(timed_out) = self.session.poll_timeouts(now).first() {
+                return Err(self.no_answer(timed_out));
+            }
+            let wake = [
+                self.session.next_heartbeat_at(),
+                self.session.next_timeout_at(),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|at| tokio::time::Instant::from_std(self.started + Duration::from_millis(at)));
             let line = match wake {
                 Some(at) => {
-                    if self.heartbeat_timer.deadline() != at {
-                        self.heartbeat_timer.as_mut().reset(at);
+                    if self.wake_timer.deadline() != at {
+                        self.wake_timer.as_mut().reset(at);
                     }
                     tokio::select! {
                         line = self.transport.recv() => line?,
-                        () = self.heartbeat_timer.as_mut() => continue,
+                        () = self.wake_timer.as_mut() => continue,
                     }
                 }
                 None => self.transport.recv().await?,
@@ -202,6 +216,18 @@ impl Connection {
         }
     }
 
+    fn no_answer(&self, timed_out: &TimedOut) -> CliError {
+        let what = match timed_out.request_kind {
+            PacketKind::Handshake => "the handshake".to_owned(),
+            PacketKind::Login | PacketKind::Register => "the sign-in".to_owned(),
+            kind => kind.to_string(),
+        };
+        CliError::NoAnswer(format!(
+            "the server did not answer {what} within {:?}",
+            self.timeout
+        ))
+    }
+
     /// Sends a request built by `build` and does not wait (image parts, pings).
     pub async fn send(
         &mut self,
@@ -220,12 +246,9 @@ impl Connection {
         mut on_partial: impl FnMut(Packet) -> Result<(), CliError>,
     ) -> Result<Packet, CliError> {
         let id = self.send(build).await?;
-        let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
-            let event = tokio::time::timeout_at(deadline, self.next_event())
-                .await
-                .map_err(|_| CliError::Timeout(format!("no reply within {:?}", self.timeout)))??;
-            match event {
+            // The session's deadline bounds the wait (see `next_event`).
+            match self.next_event().await? {
                 Event::Reply {
                     request,
                     packet,

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 /// Bad flags or arguments.
 pub const EXIT_USAGE: u8 = 1;
-/// Could not connect, or the handshake failed.
+/// Could not connect, the handshake failed, or the server did not answer in time.
 pub const EXIT_CONNECTION: u8 = 2;
 /// Login or registration refused.
 pub const EXIT_AUTH: u8 = 3;
@@ -45,9 +45,13 @@ pub enum CliError {
     /// The server answered in a way the protocol does not allow.
     #[error("unexpected reply: {0}")]
     Unexpected(String),
-    /// No reply within the time limit.
+    /// `listen --count N` heard fewer than N messages in time.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// The server left a step unanswered past `--timeout` (the handshake, the
+    /// sign-in or a request): it is down, overloaded or does not serve that request.
+    #[error("no answer: {0}")]
+    NoAnswer(String),
 }
 
 impl CliError {
@@ -56,7 +60,7 @@ impl CliError {
         match self {
             Self::Usage(_) => EXIT_USAGE,
             Self::File { .. } => EXIT_USAGE,
-            Self::Connection(_) | Self::Handshake(_) => EXIT_CONNECTION,
+            Self::Connection(_) | Self::Handshake(_) | Self::NoAnswer(_) => EXIT_CONNECTION,
             Self::Auth(_) => EXIT_AUTH,
             Self::Server(_) | Self::Unexpected(_) => EXIT_SERVER,
             Self::Timeout(_) => EXIT_TIMEOUT,

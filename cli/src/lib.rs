@@ -28,8 +28,8 @@ use clap::Parser;
 pub use error::CliError;
 
 /// Parses `args`, runs the command on a tokio runtime and maps the outcome to the
-/// documented exit codes (0 ok, 1 usage, 2 connection, 3 authentication, 4 server
-/// error, 5 listen timeout).
+/// documented exit codes (0 ok, 1 usage, 2 connection or no answer in time, 3
+/// authentication, 4 server error, 5 `listen --count` short).
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match args::Cli::try_parse_from(args) {
         Ok(cli) => cli,

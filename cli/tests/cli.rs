@@ -5,6 +5,8 @@ mod support;
 
 use std::time::Duration;
 
+use miricat_shared::packet::PacketKind;
+use miricat_testkit::{Behaviour, FixtureServer, Reaction};
 use support::{As, ROOT_PASSWORD, System, miricat};
 
 /// Root creates a room and returns its ID.
@@ -26,14 +28,7 @@ async fn register<'a>(server: &'a str, user: &'a str, password: &'a str) -> As<'
 /// `listen` arguments that wait (up to 30 s) for one message in `room`, as JSON.
 fn listen_for_one(room: &str) -> [&str; 8] {
     [
-        "--json",
-        "listen",
-        "--room",
-        room,
-        "--count",
-        "1",
-        "--timeout",
-        "30",
+        "--json", "listen", "--room", room, "--count", "1", "--for", "30",
     ]
 }
 
@@ -239,17 +234,20 @@ async fn exit_codes_say_what_went_wrong() {
     // 4: the server refuses (no such room).
     let missing_room = root.run(&["send", "--room", "999999", "x"]).await;
     assert_eq!(missing_room.code, 4, "{}", missing_room.stderr);
-    // 5: listen --count that times out.
+    // 5: listen --count that hears too few within --for.
     let room = create_room(&system.tcp, "quiet").await;
     let quiet = root
-        .run(&["listen", "--room", &room, "--count", "1", "--timeout", "1"])
+        .run(&["listen", "--room", &room, "--count", "1", "--for", "1"])
         .await;
     assert_eq!(quiet.code, 5, "{}", quiet.stderr);
 }
 
 #[tokio::test]
 async fn falls_back_to_mcp_2_0_against_a_2_0_server() {
-    let old_server = support::mcp20::start().await;
+    let fixture = FixtureServer::start(Behaviour::java_2_0(), "secret")
+        .await
+        .unwrap();
+    let old_server = fixture.tcp_url();
     let root = As::new(&old_server, "root", "secret");
     let sent = root
         .run(&["--json", "send", "--room", "1", "hello 2.0"])
@@ -287,4 +285,62 @@ async fn bench_runs_small_directly_and_through_the_bridge() {
         assert_eq!(report["delivered"], 2000, "{report}");
         assert!(report["delivery_latency"]["p99_ms"].as_f64().unwrap() > 0.0);
     }
+}
+
+/// A server that accepts the connection and then stays silent: each step gives up
+/// after `--timeout` with exit code 2 and says which step the server left
+/// unanswered, instead of waiting for ever.
+#[tokio::test]
+async fn every_step_the_server_leaves_unanswered_ends_with_exit_2() {
+    // Accepts TCP and never says a word.
+    let mute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mute_server = format!("tcp://{}", mute.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        while let Ok((socket, _)) = mute.accept().await {
+            sockets.push(socket);
+        }
+    });
+    let ignores = |kind: PacketKind| {
+        Behaviour::mcp_2_1().reacting(move |p| p.kind() == kind, Reaction::Ignore)
+    };
+    let no_sign_in = FixtureServer::start(ignores(PacketKind::Login), "pw")
+        .await
+        .unwrap();
+    let no_join = FixtureServer::start(ignores(PacketKind::RoomJoin), "pw")
+        .await
+        .unwrap();
+    let cases = [
+        (mute_server, vec!["rooms"], "the handshake"),
+        (no_sign_in.tcp_url(), vec!["rooms"], "the sign-in"),
+        (
+            no_join.tcp_url(),
+            vec!["send", "--room", "1", "hi"],
+            "Room.Join",
+        ),
+    ];
+    for (server, command, step) in cases {
+        let mut args = vec!["--timeout", "1"];
+        args.extend(command);
+        let started = std::time::Instant::now();
+        let run = As::new(&server, "root", "pw").run(&args).await;
+        let took = started.elapsed();
+        assert_eq!(run.code, 2, "{step}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("the server did not answer {step} within 1s")),
+            "{step}: {}",
+            run.stderr
+        );
+        assert!(
+            took < Duration::from_secs(10),
+            "{step}: gave up after {took:?}, not after about a second"
+        );
+    }
+    assert_eq!(
+        no_join.count(PacketKind::RoomJoin),
+        1,
+        "asked once, not retried"
+    );
+    held.abort();
 }

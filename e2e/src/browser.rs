@@ -141,6 +141,17 @@ impl Browser {
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
+    /// The MCP version the connection pill names (`data-protocol`), once signed in.
+    pub async fn protocol(&self) -> Result<Option<String>> {
+        let value = self
+            .js(
+                "return document.querySelector(\"[data-testid='connection-status']\")?.dataset.protocol ?? null;",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
     /// Waits until the connection pill shows `state`.
     pub async fn wait_for_state(&self, state: &str) -> Result<()> {
         wait::until(

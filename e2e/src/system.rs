@@ -151,6 +151,15 @@ impl Bridge {
         Self::start(None, upstream).await
     }
 
+    /// Stops this bridge and starts another on the same port in front of
+    /// `upstream`: to the browser, the same bridge address now reaches another
+    /// server (say, one that was upgraded).
+    pub async fn restart_in_front_of(self, upstream: SocketAddr) -> Result<Self> {
+        let addr = self.addr;
+        self.stop().await?;
+        Self::start(Some(addr), upstream).await
+    }
+
     /// The app's address on this bridge.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)

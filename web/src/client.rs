@@ -1,6 +1,9 @@
-//! The chat client's logic without any I/O: sign-in, reconnection, rejoining rooms,
-//! the outbox of messages written while offline, root's administration requests
-//! (`admin`), and turning MCP events into UI [`Action`]s.
+//! The chat client's logic without any I/O: sign-in (offering MCP 2.1 and falling
+//! back to 2.0, `version`), reconnection, rejoining rooms, the outbox of messages
+//! written while offline (`outbox`), requests that come to nothing: refused, past
+//! their deadline or cut off by a close (`failed`), root's administration requests
+//! (`admin`), images (`images`), and turning MCP events into UI [`Action`]s
+//! (`inbound`).
 //!
 //! Like the `shared` session it wraps, it is sans-IO: the connection service
 //! (`services::connection`) feeds it socket events, user commands and the time, and
@@ -9,7 +12,8 @@
 //! in-memory server.
 //!
 //! # Call order
-//! 1. [`ChatClient::sign_in`]: returns [`Effect::Open`]; open a WebSocket.
+//! 1. [`ChatClient::sign_in`] with the protocol version to offer first: returns
+//!    [`Effect::Open`]; open a WebSocket.
 //! 2. When it opens, [`ChatClient::on_open`] with a fresh key pair; feed each text
 //!    frame to [`ChatClient::on_line`].
 //! 3. When it closes, [`ChatClient::on_close`]; it may return
@@ -17,6 +21,9 @@
 //!    the browser comes online) call [`ChatClient::reconnect_now`].
 //! 4. Once online, call [`ChatClient::poll_heartbeat`] at
 //!    [`ChatClient::next_heartbeat_at`].
+//! 5. After every step, call [`ChatClient::poll_timeouts`] at
+//!    [`ChatClient::next_timeout_at`] (which is "at once" right after a request was
+//!    sent: that starts its deadline).
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -24,14 +31,21 @@ use downloads::Download;
 pub use downloads::DownloadAsk;
 use images::Upload;
 pub use images::{ImageBytes, is_web_image_url, upload_size_refusal, web_image_host};
+use outbox::OutboxMessage;
 
-use miricat_shared::session::{ClientSession, Event, HandshakeFailure, Outgoing, ProtocolVersion};
+use miricat_shared::session::{
+    ClientSession, Event, Outgoing, ProtocolVersion, RequestId, SessionError,
+};
 use miricat_shared::{KeyPair, RoomId};
 
 use self::admin::AdminRequest;
 use crate::backoff::Backoff;
-use crate::failures::{explain_close, explain_error};
+use crate::failures::explain_close;
 use crate::state::{Action, Delivery, Phase};
+
+/// How long a request may go unanswered, unless the page says otherwise: long
+/// enough for a loaded server, short enough that nothing looks stuck.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 15_000;
 
 /// What the caller must do.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +54,8 @@ pub enum Effect {
     Open,
     /// Send this line as one text frame.
     Send(String),
-    /// Close the WebSocket; no reconnect follows.
+    /// Close the WebSocket. A reconnect follows only if an
+    /// [`Effect::ReconnectIn`] comes after it.
     Close,
     /// Call [`ChatClient::reconnect_now`] after this many milliseconds.
     ReconnectIn(u32),
@@ -52,6 +67,9 @@ pub enum Effect {
     /// Verified image bytes to show: make a `blob:` URL and dispatch it as
     /// [`crate::state::ImageView::Ready`].
     ShowImage(ImageBytes),
+    /// This bridge's server signed us in with this protocol version: remember it for
+    /// the bridge's address, and offer it first next time.
+    ProtocolWorked(ProtocolVersion),
     /// Worth a line in the browser console, not the user's attention.
     Log(String),
 }
@@ -104,25 +122,6 @@ enum Purpose {
     },
 }
 
-/// Where a written message is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum OutboxState {
-    /// Waiting for a connection (and the room's join) to send it.
-    Queued,
-    /// Sent on the current connection as this request.
-    InFlight(u64),
-    /// Refused by the server; kept for a retry.
-    Failed,
-}
-
-#[derive(Debug, Clone)]
-struct OutboxMessage {
-    local_id: u64,
-    room: RoomId,
-    text: String,
-    state: OutboxState,
-}
-
 /// The client. One per tab.
 #[derive(Debug, Default)]
 pub struct ChatClient {
@@ -130,10 +129,20 @@ pub struct ChatClient {
     phase: Phase,
     session: Option<ClientSession>,
     backoff: Backoff,
+    /// Which protocol version to offer, and whether the other one was tried yet in
+    /// this connection attempt.
+    protocol: version::Offer,
+    /// `None`: [`DEFAULT_REQUEST_TIMEOUT_MS`].
+    request_timeout_ms: Option<u64>,
     /// Rooms the user wants to be in: rejoined after every reconnect.
     wanted_rooms: BTreeSet<RoomId>,
     outbox: Vec<OutboxMessage>,
-    requests: HashMap<u64, Purpose>,
+    /// What each request on this connection was for. Requests that timed out stay
+    /// (until the connection closes), so a late reply still finds its purpose.
+    requests: HashMap<RequestId, Purpose>,
+    /// The last request sent, while nothing at all has arrived from the server
+    /// since: if the connection closes now, this is what it closed on.
+    last_unanswered: Option<RequestId>,
     next_local_id: u64,
     /// The current socket opened (to tell "unreachable" from "dropped").
     socket_opened: bool,
@@ -164,10 +173,22 @@ impl ChatClient {
         self.credentials.as_ref().map(|c| c.username.as_str())
     }
 
-    /// Starts signing in: a new socket, handshake, then Login or Register.
+    /// Sets how long any request (the handshake and sign-in included) may go
+    /// unanswered before it is marked failed. Tests shorten it.
+    pub fn set_request_timeout_ms(&mut self, timeout_ms: u64) {
+        self.request_timeout_ms = Some(timeout_ms);
+    }
+
+    fn request_timeout_ms(&self) -> u64 {
+        self.request_timeout_ms
+            .unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS)
+    }
+
+    /// Starts signing in: a new socket, handshake (offering `protocol` first, the
+    /// version that worked with this bridge last time), then Login or Register.
     ///
     /// Signing in as someone else drops the previous user's rooms and outbox.
-    pub fn sign_in(&mut self, credentials: Credentials) -> Vec<Effect> {
+    pub fn sign_in(&mut self, credentials: Credentials, protocol: ProtocolVersion) -> Vec<Effect> {
         if self.username() != Some(credentials.username.as_str()) {
             self.wanted_rooms.clear();
             self.outbox.clear();
@@ -180,6 +201,7 @@ impl ChatClient {
         self.download_queue.clear();
         let username = credentials.username.clone();
         self.credentials = Some(credentials);
+        self.protocol = version::Offer::new(protocol);
         self.stopped = false;
         self.backoff.reset();
         let mut effects = vec![Effect::Ui(Action::SignInStarted { username })];
@@ -190,6 +212,7 @@ impl ChatClient {
     fn open(&mut self) -> Vec<Effect> {
         self.session = None;
         self.requests.clear();
+        self.last_unanswered = None;
         self.socket_opened = false;
         self.phase = Phase::Connecting;
         vec![
@@ -200,7 +223,8 @@ impl ChatClient {
 
     /// The socket opened: start the handshake with `keypair` (fresh per connection).
     pub fn on_open(&mut self, keypair: KeyPair) -> Vec<Effect> {
-        let mut session = ClientSession::new(ProtocolVersion::V2_1, keypair);
+        let mut session = ClientSession::new(self.protocol.current(), keypair);
+        session.set_request_timeout(Some(self.request_timeout_ms()));
         let hello = session.handshake_line();
         self.session = Some(session);
         self.socket_opened = true;
@@ -216,18 +240,13 @@ impl ChatClient {
         let Some(session) = self.session.as_mut() else {
             return vec![Effect::Log("line without a session, ignored".to_owned())];
         };
+        // The server is reading and answering: a close from now on is not about
+        // the request sent last.
+        self.last_unanswered = None;
         match session.handle_line(line, now) {
             None => Vec::new(),
             Some(Event::Secured) => self.secured(),
-            Some(Event::HandshakeRejected(failure)) => {
-                let why = match &failure {
-                    HandshakeFailure::Refused(error) => explain_error(error),
-                    HandshakeFailure::BadServerKey(e) => {
-                        format!("the server's key is unusable ({e})")
-                    }
-                };
-                self.stop(format!("The server refused the secure connection: {why}"))
-            }
+            Some(Event::HandshakeRejected(failure)) => self.handshake_rejected(&failure),
             Some(Event::Accepted { accepted, .. }) => self.accepted(accepted, now),
             Some(Event::Reply {
                 request,
@@ -252,48 +271,47 @@ impl ChatClient {
         }
     }
 
-    /// The socket closed with `code` and `reason`. `jitter` is a random number in
-    /// `[0, 1)` that spreads reconnects out.
-    pub fn on_close(&mut self, code: u16, reason: &str, jitter: f64) -> Vec<Effect> {
+    /// The socket closed with `code` and `reason`, at `now`. `jitter` is a random
+    /// number in `[0, 1)` that spreads reconnects out.
+    pub fn on_close(&mut self, code: u16, reason: &str, now: u64, jitter: f64) -> Vec<Effect> {
         let was = self.phase;
-        self.session = None;
-        self.requests.clear();
-        for message in &mut self.outbox {
-            if matches!(message.state, OutboxState::InFlight(_)) {
-                // Maybe delivered, maybe not: sending again risks a duplicate,
-                // dropping it risks losing what the user wrote. Never lose it.
-                message.state = OutboxState::Queued;
-            }
-        }
         let explanation = explain_close(code, reason, self.socket_opened);
-        let mut effects = self.images_on_close();
+        let mut effects = self.settle_interrupted(code, reason, &explanation, now);
+        self.session = None;
+        effects.extend(self.images_on_close());
         if self.stopped || self.credentials.is_none() || was == Phase::Idle {
             self.phase = Phase::Idle;
             return effects;
         }
+        effects.extend(self.connection_lost(explanation, jitter));
+        effects
+    }
+
+    /// The connection is unusable for `why`: back to the sign-in form when this tab
+    /// never signed in (the user may try another bridge), else offline with a
+    /// reconnect scheduled.
+    fn connection_lost(&mut self, why: String, jitter: f64) -> Vec<Effect> {
         if !self.signed_in_once {
-            // The first sign-in failed to connect: say why on the form and let the
-            // user try again (perhaps with another bridge address).
-            effects.extend(self.stop(explanation));
-            return effects;
+            return self.stop(why);
         }
+        self.session = None;
         let delay = self.backoff.next_delay_ms(jitter);
         self.phase = Phase::Offline;
         let seconds = delay.div_ceil(1000);
-        effects.extend([
+        vec![
             Effect::Ui(Action::Phase(
                 Phase::Offline,
-                Some(format!("{explanation} Reconnecting in {seconds} s…")),
+                Some(format!("{why} Reconnecting in {seconds} s…")),
             )),
             Effect::ReconnectIn(delay),
-        ]);
-        effects
+        ]
     }
 
     /// Try again now (the backoff timer fired, the tab became visible, or the browser
     /// came back online). Does nothing unless waiting to reconnect.
     pub fn reconnect_now(&mut self) -> Vec<Effect> {
         if self.phase == Phase::Offline && self.credentials.is_some() && !self.stopped {
+            self.protocol.new_attempt();
             self.open()
         } else {
             Vec::new()
@@ -304,45 +322,10 @@ impl ChatClient {
     pub fn sign_out(&mut self) -> Vec<Effect> {
         *self = Self {
             next_local_id: self.next_local_id,
+            request_timeout_ms: self.request_timeout_ms,
             ..Self::default()
         };
         vec![Effect::Close, Effect::Ui(Action::SignedOut)]
-    }
-
-    /// Writes a message to `room`: shown at once as pending, sent when possible.
-    pub fn send_text(&mut self, room: RoomId, text: &str, now: u64) -> Vec<Effect> {
-        self.next_local_id += 1;
-        let local_id = self.next_local_id;
-        self.outbox.push(OutboxMessage {
-            local_id,
-            room,
-            text: text.to_owned(),
-            state: OutboxState::Queued,
-        });
-        let mut effects = vec![Effect::Ui(Action::OwnMessageQueued {
-            local_id,
-            room,
-            text: text.to_owned(),
-            time_ms: now,
-        })];
-        effects.extend(self.flush_room(room));
-        effects
-    }
-
-    /// Sends a failed message again.
-    pub fn retry(&mut self, local_id: u64) -> Vec<Effect> {
-        let Some(message) = self
-            .outbox
-            .iter_mut()
-            .find(|m| m.local_id == local_id && m.state == OutboxState::Failed)
-        else {
-            return Vec::new();
-        };
-        message.state = OutboxState::Queued;
-        let room = message.room;
-        let mut effects = vec![delivery(local_id, Delivery::Pending, None)];
-        effects.extend(self.flush_room(room));
-        effects
     }
 
     /// Joins `room` now, or once reconnected.
@@ -359,21 +342,30 @@ impl ChatClient {
     pub fn leave(&mut self, room: RoomId, now: u64) -> Vec<Effect> {
         self.wanted_rooms.remove(&room);
         let mut effects = self.fail_room(room, "You left the room before it was sent.");
-        let joined_here = self
-            .session
-            .as_ref()
-            .is_some_and(|s| s.joined_rooms().any(|r| r == room));
-        if self.phase == Phase::Online && joined_here {
+        if self.phase == Phase::Online && self.joined_here(room) {
             effects.push(Effect::Ui(Action::LeaveRequested(room)));
             effects.extend(self.request(Purpose::Leave(room), |s| s.leave_room(room)));
-        } else if let Some(user) = self.username().map(str::to_owned) {
-            effects.push(Effect::Ui(Action::MemberLeft {
-                room,
-                user,
-                time_ms: now,
-            }));
+        } else {
+            effects.extend(self.left(room, now));
         }
         effects
+    }
+
+    /// We are out of `room`.
+    fn left(&self, room: RoomId, now: u64) -> Option<Effect> {
+        let user = self.username()?.to_owned();
+        Some(Effect::Ui(Action::MemberLeft {
+            room,
+            user,
+            time_ms: now,
+        }))
+    }
+
+    /// Whether this connection is in `room`, as the server confirmed.
+    fn joined_here(&self, room: RoomId) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.joined_rooms().any(|r| r == room))
     }
 
     /// Asks the server for the full room list.
@@ -404,79 +396,35 @@ impl ChatClient {
         }
     }
 
-    /// Messages not yet confirmed by the server (queued, in flight or failed).
-    #[cfg(test)]
-    pub fn unconfirmed_messages(&self) -> usize {
-        self.outbox.len()
-    }
-
-    /// Sends every queued message for `room`, if it is joined on this connection.
-    fn flush_room(&mut self, room: RoomId) -> Vec<Effect> {
-        let joined_here = self.phase == Phase::Online
-            && self
-                .session
-                .as_ref()
-                .is_some_and(|s| s.joined_rooms().any(|r| r == room));
-        if !joined_here {
-            return Vec::new();
-        }
-        let queued: Vec<(u64, String)> = self
-            .outbox
-            .iter()
-            .filter(|m| m.room == room && m.state == OutboxState::Queued)
-            .map(|m| (m.local_id, m.text.clone()))
-            .collect();
-        queued
-            .into_iter()
-            .flat_map(|(local_id, text)| self.send_message(local_id, room, &text))
-            .collect()
-    }
-
-    fn send_message(&mut self, local_id: u64, room: RoomId, text: &str) -> Vec<Effect> {
-        let Some(session) = self.session.as_mut() else {
-            return Vec::new();
-        };
-        match session.send_text(room, text) {
-            Ok(Outgoing { id, line }) => {
-                self.requests.insert(id, Purpose::Message(local_id));
-                if let Some(m) = self.outbox.iter_mut().find(|m| m.local_id == local_id) {
-                    m.state = OutboxState::InFlight(id);
-                }
-                vec![Effect::Send(line)]
-            }
-            Err(e) => vec![Effect::Log(format!("message not sent: {e}"))],
-        }
-    }
-
-    /// Marks every unsent message for `room` failed with `why`.
-    fn fail_room(&mut self, room: RoomId, why: &str) -> Vec<Effect> {
-        self.outbox
-            .iter_mut()
-            .filter(|m| m.room == room && m.state != OutboxState::Failed)
-            .map(|m| {
-                m.state = OutboxState::Failed;
-                delivery(m.local_id, Delivery::Failed(why.to_owned()), None)
-            })
-            .collect()
-    }
-
     /// Sends a request built by `build` and remembers what it was for.
     fn request(
         &mut self,
         purpose: Purpose,
-        build: impl FnOnce(
-            &mut ClientSession,
-        ) -> Result<Outgoing, miricat_shared::session::SessionError>,
+        build: impl FnOnce(&mut ClientSession) -> Result<Outgoing, SessionError>,
     ) -> Vec<Effect> {
+        match self.send_request(purpose, build) {
+            Ok((_, line)) => vec![Effect::Send(line)],
+            Err(log) => vec![log],
+        }
+    }
+
+    /// [`ChatClient::request`], also giving the request's ID; the error is a line
+    /// for the console (there is no connection, or it is not secured yet).
+    fn send_request(
+        &mut self,
+        purpose: Purpose,
+        build: impl FnOnce(&mut ClientSession) -> Result<Outgoing, SessionError>,
+    ) -> Result<(RequestId, String), Effect> {
         let Some(session) = self.session.as_mut() else {
-            return Vec::new();
+            return Err(Effect::Log("request not sent: not connected".to_owned()));
         };
         match build(session) {
             Ok(Outgoing { id, line }) => {
                 self.requests.insert(id, purpose);
-                vec![Effect::Send(line)]
+                self.last_unanswered = Some(id);
+                Ok((id, line))
             }
-            Err(e) => vec![Effect::Log(format!("request not sent: {e}"))],
+            Err(e) => Err(Effect::Log(format!("request not sent: {e}"))),
         }
     }
 
@@ -503,8 +451,12 @@ fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
 
 mod admin;
 mod downloads;
+mod failed;
+mod failure;
 mod images;
 mod inbound;
+mod outbox;
+mod version;
 
 #[cfg(test)]
 mod tests;

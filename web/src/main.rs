@@ -8,7 +8,7 @@
 //!   [`timeline`] (grouping), [`timeline_window`], [`commands`] (`/join` and
 //!   friends), [`linkify`], [`fold`] (long messages), [`send_limits`] (what one
 //!   message may hold), [`image_cache`] (images held in memory), [`sizes`],
-//!   [`bridge_url`], [`failures`], [`theme`].
+//!   [`bridge_url`], [`failures`], [`protocol_memory`], [`theme`].
 //! - Browser side: `services/` (WebSocket, storage, clock, notifications, the
 //!   connection driver), `hooks/` (context access, hotkeys, notifying arrivals),
 //!   `components/` (one per file).
@@ -26,6 +26,7 @@ mod linkify;
 // The old quadratic reading, for the tests and the benchmark to compare against.
 #[cfg(test)]
 mod linkify_quadratic;
+mod protocol_memory;
 mod send_limits;
 mod services;
 mod sizes;

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use miricat_shared::RoomId;
+use miricat_shared::session::ProtocolVersion;
 use yew::Reducible;
 
 pub use action::Action;
@@ -63,6 +64,8 @@ pub struct ChatState {
     pub admin_notice: Option<String>,
     /// Self-measurements.
     pub metrics: Metrics,
+    /// The MCP version of the current (or last) connection, once signed in.
+    pub protocol: Option<ProtocolVersion>,
     /// The latest message from someone else, for the announcer and notifications.
     pub last_arrival: Option<Arrival>,
     /// Whether `http(s)` images load by themselves. Off by default: loading one
@@ -202,9 +205,15 @@ impl ChatState {
             }
             Action::AdminDone(outcome) => self.apply_admin(outcome),
             Action::DismissAdminNotice => self.admin_notice = None,
-            Action::JoinRequested(id) => self.set_membership(id, Membership::Joining),
-            Action::JoinFailed(id) => self.set_membership(id, Membership::Out),
-            Action::LeaveRequested(id) => self.set_membership(id, Membership::Leaving),
+            Action::JoinRequested(id) => self.set_membership(id, Membership::Joining, None),
+            Action::JoinFailed { room, why } => {
+                self.set_membership(room, Membership::Out, Some(why));
+            }
+            Action::LeaveRequested(id) => self.set_membership(id, Membership::Leaving, None),
+            Action::LeaveFailed { room, why } => {
+                self.set_membership(room, Membership::In, Some(why));
+            }
+            Action::ProtocolInUse(version) => self.protocol = Some(version),
             Action::MemberJoined {
                 room,
                 user,
@@ -220,6 +229,7 @@ impl ChatState {
                 r.members.insert(user.clone());
                 if me {
                     r.membership = Membership::In;
+                    r.refusal = None;
                 }
                 if !known {
                     r.push(Entry {
@@ -241,6 +251,7 @@ impl ChatState {
                 r.members.remove(&user);
                 if me {
                     r.membership = Membership::Out;
+                    r.refusal = None;
                 }
                 r.push(Entry {
                     time_ms,
@@ -361,9 +372,10 @@ impl ChatState {
         }
     }
 
-    fn set_membership(&mut self, id: RoomId, membership: Membership) {
+    fn set_membership(&mut self, id: RoomId, membership: Membership, refusal: Option<String>) {
         if let Some(r) = self.room_mut(id) {
             r.membership = membership;
+            r.refusal = refusal;
         }
     }
 }

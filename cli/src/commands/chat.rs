@@ -143,8 +143,9 @@ impl Chat {
             _ => self.send(connection, line).await,
         };
         match outcome {
-            // A refused request is shown; the chat goes on.
+            // A refused or unanswered request is shown; the chat goes on.
             Err(CliError::Server(e)) => self.say(&format!("error: {} ({e})", e.kind.explanation())),
+            Err(e @ CliError::NoAnswer(_)) => self.say(&format!("error: {e}")),
             Err(other) => return Err(other),
             Ok(()) => {}
         }

@@ -1,4 +1,4 @@
-//! `miricat listen --room ID [--count N] [--timeout SECS]`: print messages as they come.
+//! `miricat listen --room ID [--count N] [--for SECS]`: print messages as they come.
 
 use std::time::Duration;
 
@@ -8,25 +8,25 @@ use crate::CliError;
 use crate::connection::Connection;
 use crate::output::{Format, describe};
 
-/// Joins `room` and prints each message until `count` arrived or `timeout` passed.
+/// Joins `room` and prints each message until `count` arrived or `for_secs` passed.
 pub async fn run(
     connection: &mut Connection,
     room: RoomId,
     count: Option<usize>,
-    timeout: Option<u64>,
+    for_secs: Option<u64>,
     format: Format,
 ) -> Result<(), CliError> {
     super::join(connection, room).await?;
     if format == Format::Text {
         eprintln!("listening in room {room} (Ctrl-C to stop)");
     }
-    let deadline = timeout.map(|secs| tokio::time::Instant::now() + Duration::from_secs(secs));
+    let deadline = for_secs.map(|secs| tokio::time::Instant::now() + Duration::from_secs(secs));
     let mut received = 0usize;
     while count.is_none_or(|n| received < n) {
         let Some(packet) = connection.next_push(deadline).await? else {
             return match count {
                 Some(n) => Err(CliError::Timeout(format!(
-                    "{received} of {n} messages before the timeout"
+                    "{received} of {n} messages within --for"
                 ))),
                 None => Ok(()),
             };

@@ -32,8 +32,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Listen {
             room,
             count,
-            timeout,
-        } => listen::run(&mut connection, room, count, timeout, format).await,
+            for_secs,
+        } => listen::run(&mut connection, room, count, for_secs, format).await,
         Command::Chat { room } => chat::run(&mut connection, room, format).await,
         Command::Upload { file, room } => files::upload(&mut connection, &file, room, format).await,
         Command::Download { image_id, output } => {

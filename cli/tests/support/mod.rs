@@ -1,9 +1,8 @@
-//! What the terminal client's tests start: a real server and bridge in-process, the
-//! real `miricat` binary as a child process, and an MCP 2.0 server fixture.
+//! What the terminal client's tests start: a real server and bridge in-process and
+//! the real `miricat` binary as a child process. Fixtures that behave like foreign
+//! servers come from `miricat-testkit`.
 
 #![allow(dead_code)]
-
-pub mod mcp20;
 
 use std::process::{Output, Stdio};
 use std::time::Duration;

@@ -226,5 +226,9 @@ impl serde::Serialize for Packet {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod mutation;
+#[cfg(test)]
+pub(crate) mod samples;
 #[cfg(test)]
 mod tests;

@@ -1,116 +1,9 @@
 //! Round trips of every packet type, the tolerant readers and the ID rules.
 
-use super::auth::{Accepted, Credentials};
-use super::file::{ImageMeta, ImagePart, ImageRef, ImageUploadRequest};
-use super::handshake::Handshake;
 use super::lenient::Timestamp;
-use super::message::{CreateImageMessage, CreateTextMessage, ImageMessage, TextMessage};
-use super::room::{Joined, Left, RoomInfo, RoomName, RoomRef, RoomSummary};
-use super::user::Username;
+use super::room::RoomSummary;
+use super::samples::sample;
 use super::*;
-
-fn sample(kind: PacketKind) -> Packet {
-    let creds = || Credentials {
-        username: "alice".into(),
-        password: "pw".into(),
-    };
-    let meta = || ImageMeta {
-        id: "7".into(),
-        name: "a.png".into(),
-        size: 3,
-        mime: "image/png".into(),
-    };
-    let part = || ImagePart {
-        id: "7".into(),
-        part: 1,
-        data: "AAEC".into(),
-    };
-    let image = || ImageRef { id: "7".into() };
-    let summary = || RoomSummary {
-        room: 2,
-        name: "lobby".into(),
-    };
-    let user = || Username {
-        username: "bob".into(),
-    };
-    let body = match kind {
-        PacketKind::Handshake => Body::Handshake(Handshake {
-            version: "2.1.0".into(),
-            public_key: "ab".into(),
-        }),
-        PacketKind::Ping => Body::Ping,
-        PacketKind::Login => Body::Login(creds()),
-        PacketKind::Register => Body::Register(creds()),
-        PacketKind::Accepted => Body::Accepted(Accepted {
-            rooms: vec![RoomInfo {
-                id: 1,
-                name: "general".into(),
-                all_users: vec!["a".into()],
-            }],
-            heartbeat_rate: 30_000,
-        }),
-        PacketKind::CreateTextMessage => Body::CreateTextMessage(CreateTextMessage {
-            text: "hi\nthere".into(),
-        }),
-        PacketKind::TextMessage => Body::TextMessage(TextMessage {
-            text: "hi".into(),
-            user: "a".into(),
-            time: Timestamp(1),
-        }),
-        PacketKind::CreateImageMessage => {
-            Body::CreateImageMessage(CreateImageMessage::uploaded("7"))
-        }
-        PacketKind::ImageMessage => Body::ImageMessage(ImageMessage {
-            image: "mcp_image://7".into(),
-            user: "a".into(),
-            time: Timestamp(2),
-        }),
-        PacketKind::RequestImageUpload => Body::RequestImageUpload(ImageUploadRequest {
-            name: "a.png".into(),
-            size: 3,
-            mime: "image/png".into(),
-        }),
-        PacketKind::ImageUploadAccepted => Body::ImageUploadAccepted(meta()),
-        PacketKind::ImageUploadRejected => Body::ImageUploadRejected,
-        PacketKind::ImageUploadPart => Body::ImageUploadPart(part()),
-        PacketKind::ImageUploadCompleted => Body::ImageUploadCompleted(image()),
-        PacketKind::RequestImageDownload => Body::RequestImageDownload(image()),
-        PacketKind::ImageDownloadMeta => Body::ImageDownloadMeta(meta()),
-        PacketKind::ImageDownloadPart => Body::ImageDownloadPart(part()),
-        PacketKind::ImageDownloadCompleted => Body::ImageDownloadCompleted(image()),
-        PacketKind::UserCreate => Body::UserCreate(creds()),
-        PacketKind::UserCreated => Body::UserCreated(user()),
-        PacketKind::UserDelete => Body::UserDelete(user()),
-        PacketKind::UserDeleted => Body::UserDeleted(user()),
-        PacketKind::RoomCreate => Body::RoomCreate(RoomName {
-            name: "lobby".into(),
-        }),
-        PacketKind::RoomCreated => Body::RoomCreated(summary()),
-        PacketKind::RoomJoin => Body::RoomJoin(RoomRef { room: 2 }),
-        PacketKind::RoomJoined => Body::RoomJoined(Joined {
-            room: 2,
-            user: "a".into(),
-            all_users: vec!["a".into()],
-        }),
-        PacketKind::RoomLeave => Body::RoomLeave(RoomRef { room: 2 }),
-        PacketKind::RoomLeft => Body::RoomLeft(Left {
-            room: 2,
-            user: "a".into(),
-        }),
-        PacketKind::RoomDelete => Body::RoomDelete(RoomRef { room: 2 }),
-        PacketKind::RoomDeleted => Body::RoomDeleted(RoomRef { room: 2 }),
-        PacketKind::RoomUpdate => Body::RoomUpdate(summary()),
-        PacketKind::RoomUpdated => Body::RoomUpdated(summary()),
-        PacketKind::RoomRequireList => Body::RoomRequireList,
-        PacketKind::RoomList => Body::RoomList(vec![summary()]),
-        PacketKind::Error | PacketKind::Unknown => unreachable!("not in the table"),
-    };
-    let id = PacketId::from("42.x");
-    match kind.room_field() {
-        RoomField::Absent => Packet::new(id, body),
-        RoomField::Required | RoomField::Optional => Packet::in_room(id, 2, body),
-    }
-}
 
 #[test]
 fn every_packet_type_round_trips() {
@@ -265,48 +158,60 @@ fn ids_may_contain_dots_and_2_0_types_have_none() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod proptests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::super::mutation::{mutate, mutated_sample};
     use super::*;
     use proptest::prelude::*;
-
-    fn json_value() -> impl Strategy<Value = serde_json::Value> {
-        let leaf = prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<bool>().prop_map(serde_json::Value::from),
-            any::<i64>().prop_map(serde_json::Value::from),
-            any::<f64>().prop_map(serde_json::Value::from),
-            ".{0,12}".prop_map(serde_json::Value::from),
-        ];
-        leaf.prop_recursive(3, 24, 6, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
-                proptest::collection::btree_map("[a-z]{1,8}", inner, 0..4)
-                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
+    use proptest::test_runner::{Config, TestRunner};
 
     proptest! {
         #[test]
         fn arbitrary_text_never_panics_the_decoder(line in ".{0,200}") {
             let _ = Packet::decode(&line);
         }
+    }
 
-        /// Every known type with arbitrary data and room: decoding never panics, and
-        /// whatever decodes re-encodes to something that decodes to the same packet.
-        #[test]
-        fn arbitrary_json_never_panics_and_decoded_packets_round_trip(
-            kind_index in 0..PacketKind::ALL.len(),
-            id in proptest::option::of("[A-Za-z0-9.]{0,8}"),
-            data in json_value(),
-            room in json_value(),
-        ) {
-            let kind = PacketKind::ALL[kind_index];
-            let mut type_string = format!("{}.{}", kind.major(), kind.minor());
-            if let Some(id) = id { type_string = format!("{type_string}.{id}"); }
-            let json = serde_json::json!({"type": type_string, "data": data, "room": room}).to_string();
-            if let Ok(packet) = Packet::decode(&json) {
-                prop_assert_eq!(Packet::decode(&packet.encode()).unwrap(), packet);
-            }
-        }
+    /// Valid packets of every kind, changed one to three times (a field renamed or
+    /// dropped, a value of another type, another type string): decoding never
+    /// panics, whatever decodes re-encodes to the same packet, and the mutations
+    /// reach both sides, so a meaningful share decodes and a meaningful share is
+    /// refused.
+    #[test]
+    fn mutated_sample_packets_decode_or_fail_cleanly() {
+        const CASES: u32 = 3_000;
+        let decoded = AtomicUsize::new(0);
+        let refused = AtomicUsize::new(0);
+        let mut runner = TestRunner::new(Config {
+            cases: CASES,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&mutated_sample(), |(kind, mutations)| {
+                let json = mutate(&sample(kind), &mutations);
+                match Packet::decode(&json) {
+                    Ok(packet) => {
+                        decoded.fetch_add(1, Ordering::Relaxed);
+                        let again = Packet::decode(&packet.encode());
+                        prop_assert_eq!(again.ok(), Some(packet), "{}", json);
+                    }
+                    Err(e) => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                        // A refusal says what to answer: malformed data of a known
+                        // type keeps the request's ID.
+                        let _ = (e.reply_id(), e.reply_error());
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let (decoded, refused) = (decoded.into_inner(), refused.into_inner());
+        let total = (decoded + refused) as f64;
+        eprintln!("mutated samples: {decoded} decoded, {refused} refused");
+        assert!(
+            decoded as f64 / total > 0.25 && refused as f64 / total > 0.15,
+            "{decoded} decoded, {refused} refused: the mutations must reach both"
+        );
     }
 }

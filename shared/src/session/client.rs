@@ -1,7 +1,7 @@
 //! The client session state machine. See the module docs of [`super`] for the call
 //! order.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 
 use thiserror::Error;
 
@@ -16,6 +16,8 @@ use crate::packet::user::Username;
 use crate::packet::{
     Body, DecodeError, ErrorPacket, Packet, PacketId, PacketKind, RoomField, RoomId,
 };
+
+use super::pending::{PendingRequests, TimedOut};
 
 /// The protocol version a session offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,13 +118,6 @@ pub enum Event {
 }
 
 #[derive(Debug)]
-struct Pending {
-    id: RequestId,
-    kind: PacketKind,
-    room: Option<RoomId>,
-}
-
-#[derive(Debug)]
 enum Phase {
     AwaitingHandshake,
     /// Boxed: the AES key schedule is large and sessions are many on a server's tests.
@@ -136,7 +131,7 @@ pub struct ClientSession {
     keypair: KeyPair,
     phase: Phase,
     next_id: RequestId,
-    pending: VecDeque<Pending>,
+    pending: PendingRequests,
     username: Option<String>,
     heartbeat_rate_ms: Option<u64>,
     next_heartbeat_at: Option<u64>,
@@ -153,7 +148,7 @@ impl ClientSession {
             keypair,
             phase: Phase::AwaitingHandshake,
             next_id: 1,
-            pending: VecDeque::new(),
+            pending: PendingRequests::default(),
             username: None,
             heartbeat_rate_ms: None,
             next_heartbeat_at: None,
@@ -167,17 +162,24 @@ impl ClientSession {
         self.version
     }
 
-    /// The plaintext handshake line to send first.
+    /// How long a request (the handshake included) may wait for its reply before
+    /// [`ClientSession::poll_timeouts`] reports it; `None` (the default) waits for ever.
+    /// A live connection is never silent for long (heartbeats keep it busy), so a
+    /// request unanswered for many seconds was lost.
+    pub fn set_request_timeout(&mut self, timeout_ms: Option<u64>) {
+        self.pending.set_timeout(timeout_ms);
+    }
+
+    /// The plaintext handshake line to send first. It waits for its reply like any
+    /// request, so an unanswered handshake times out too.
     pub fn handshake_line(&mut self) -> String {
-        let id = self.fresh_wire_id().1;
-        Packet::new(
-            id,
-            Body::Handshake(Handshake {
-                version: self.version.as_str().to_owned(),
-                public_key: self.keypair.public().to_hex(),
-            }),
-        )
-        .encode()
+        let (id, wire_id) = self.fresh_wire_id();
+        let body = Body::Handshake(Handshake {
+            version: self.version.as_str().to_owned(),
+            public_key: self.keypair.public().to_hex(),
+        });
+        self.pending.push(id, &body, None);
+        Packet::new(wire_id, body).encode()
     }
 
     /// Whether the handshake completed.
@@ -200,9 +202,31 @@ impl ClientSession {
         self.joined.iter().copied()
     }
 
-    /// Requests still waiting for a reply: `(id, kind)`, oldest first.
+    /// Requests still waiting for a reply (not answered, not timed out): `(id, kind)`,
+    /// oldest first.
     pub fn pending_requests(&self) -> impl Iterator<Item = (RequestId, PacketKind)> + '_ {
-        self.pending.iter().map(|p| (p.id, p.kind))
+        self.pending.waiting().map(|p| (p.id, p.kind))
+    }
+
+    /// Requests kept, timed-out ones included (to check the bound on them).
+    #[cfg(test)]
+    pub(super) fn kept_requests(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Starts the deadline of requests sent since the last call and returns those not
+    /// answered in time, which stop waiting. Call it after sending requests and
+    /// whenever [`ClientSession::next_timeout_at`] comes. A reply that arrives after
+    /// its request timed out is still reported as that request's [`Event::Reply`].
+    pub fn poll_timeouts(&mut self, now: u64) -> Vec<TimedOut> {
+        self.pending.poll_timeouts(now)
+    }
+
+    /// When to call [`ClientSession::poll_timeouts`] next (ms): the earliest deadline,
+    /// or `0` (at once) when a request sent since the last poll has not started its
+    /// clock. `None` when nothing waits or no timeout is set.
+    pub fn next_timeout_at(&self) -> Option<u64> {
+        self.pending.next_timeout_at()
     }
 
     fn fresh_wire_id(&mut self) -> (RequestId, PacketId) {
@@ -238,7 +262,7 @@ impl ClientSession {
         let never_answered = kind.reply_kinds().is_empty()
             || (self.version == ProtocolVersion::V2_0 && kind == PacketKind::RoomRequireList);
         if !never_answered {
-            self.pending.push_back(Pending { id, kind, room });
+            self.pending.push(id, &packet.body, room);
         }
         Ok(Outgoing { id, line })
     }
@@ -412,6 +436,9 @@ impl ClientSession {
     }
 
     fn handle_handshake_reply(&mut self, packet: Packet) -> Event {
+        if matches!(packet.body, Body::Handshake(_) | Body::Error(_)) {
+            self.pending.forget_kind(PacketKind::Handshake);
+        }
         match packet.body {
             Body::Handshake(handshake) => match PublicKey::from_hex(&handshake.public_key) {
                 Ok(peer) => {
@@ -428,11 +455,15 @@ impl ClientSession {
 
     fn handle_packet(&mut self, mut packet: Packet, now: u64) -> Event {
         let kind = packet.kind();
-        let Some(index) = self.find_pending(&packet) else {
+        let about_me = self.is_about_me(&packet);
+        let Some((index, pending)) = self
+            .pending
+            .find(&packet, self.version, about_me)
+            .and_then(|index| Some((index, self.pending.get(index)?)))
+        else {
             self.track_push(&mut packet);
             return Event::Push(packet);
         };
-        let pending = &self.pending[index];
         let (request, request_kind, request_room) = (pending.id, pending.kind, pending.room);
         let last = request_kind.is_final_reply(kind);
         if last {
@@ -455,25 +486,6 @@ impl ClientSession {
                 packet: Packet { body, ..packet },
                 last,
             },
-        }
-    }
-
-    /// The pending request `packet` answers (`WIRE.md` sections 6 and 10).
-    fn find_pending(&self, packet: &Packet) -> Option<usize> {
-        let kind = packet.kind();
-        let can_answer =
-            |p: &Pending| kind == PacketKind::Error || p.kind.reply_kinds().contains(&kind);
-        match (&packet.id, self.version) {
-            (PacketId::Value(wire), _) => {
-                let id: RequestId = wire.parse().ok()?;
-                self.pending
-                    .iter()
-                    .position(|p| p.id == id && can_answer(p))
-            }
-            (PacketId::None, ProtocolVersion::V2_0) if self.is_about_me(packet) => {
-                self.pending.iter().position(can_answer)
-            }
-            _ => None,
         }
     }
 
@@ -505,9 +517,21 @@ impl ClientSession {
     }
 
     fn track_push(&mut self, packet: &mut Packet) {
+        let me = self.username.as_deref();
         let user = match &packet.body {
             Body::RoomDeleted(r) => {
                 self.joined.remove(&r.room);
+                return;
+            }
+            // Our own membership changing without a request waiting for it: an MCP
+            // 2.0 server that answers a join with AccessDenied and then joins us
+            // anyway, say. The connection is in (or out of) the room all the same.
+            Body::RoomJoined(j) if Some(j.user.as_str()) == me => {
+                self.joined.insert(j.room);
+                return;
+            }
+            Body::RoomLeft(l) if Some(l.user.as_str()) == me => {
+                self.joined.remove(&l.room);
                 return;
             }
             Body::TextMessage(m) => m.user.clone(),

@@ -13,18 +13,26 @@
 //! 4. After every read or write, and when the timer it asked for fires, call
 //!    [`ClientSession::poll_heartbeat`]: it returns a ping line when one is due.
 //!    [`ClientSession::next_heartbeat_at`] says when to wake up next.
+//! 5. To give requests a deadline, set [`ClientSession::set_request_timeout`] before
+//!    the handshake. Then, after sending requests (the handshake too) and whenever
+//!    [`ClientSession::next_timeout_at`] comes, call [`ClientSession::poll_timeouts`]:
+//!    it starts the clock of the requests just sent and returns each one left
+//!    unanswered too long ([`TimedOut`]), which is no longer pending. A reply that
+//!    comes after that is still reported as its request's [`Event::Reply`].
 //!
 //! # Server side
 //! [`accept_handshake`] reads a client's handshake and produces the reply line and the
 //! line cipher, so the server shares this code.
 
 mod client;
+mod pending;
 mod server;
 
 pub use client::{
     ClientSession, Event, HandshakeFailure, Outgoing, ProtocolError, ProtocolVersion, RequestId,
     SessionError,
 };
+pub use pending::{MAX_EXPIRED, TimedOut};
 pub use server::{HandshakeRejection, ServerHandshake, accept_handshake};
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ fn a_download_has_several_replies_then_ends() {
 
 #[test]
 fn plaintext_errors_garbage_and_blank_lines_after_the_handshake() {
-    let (mut client, _peer) = signed_in(ProtocolVersion::V2_1, 30_000);
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 30_000);
     let timeout = r#"{"type":"Error.HeartbeatTimeout.DontHaveID","data":null}"#;
     let event = client.handle_line(timeout, 0);
     assert!(
@@ -212,8 +212,30 @@ fn plaintext_errors_garbage_and_blank_lines_after_the_handshake() {
         client.handle_line(&wrong_key, 0),
         Some(Event::ProtocolError(_))
     ));
-    // Still usable afterwards.
-    assert!(client.join_room(1).is_ok());
+    // Still usable afterwards: a join goes out encrypted under the same key and its
+    // reply is matched.
+    assert_joins(&mut client, &peer, 1);
+}
+
+/// Joins `room` through `peer` and checks the whole round trip.
+fn assert_joins(client: &mut ClientSession, peer: &Peer, room: u64) {
+    let join = client.join_room(room).unwrap();
+    let request = peer.read(&join.line);
+    assert_eq!(
+        request.body,
+        Body::RoomJoin(crate::packet::room::RoomRef { room })
+    );
+    let joined = Body::RoomJoined(Joined {
+        room,
+        user: "alice".into(),
+        all_users: vec!["alice".into()],
+    });
+    let event = client.handle_line(&peer.reply(&request, joined), 0);
+    assert!(
+        matches!(event, Some(Event::Reply { request, last: true, .. }) if request == join.id),
+        "{event:?}"
+    );
+    assert!(client.joined_rooms().any(|r| r == room));
 }
 
 #[test]
@@ -321,20 +343,150 @@ fn mcp_2_0_replies_match_by_type_and_order_and_messages_find_their_room() {
     );
 }
 
+#[test]
+fn requests_time_out_once_from_the_first_poll_and_late_replies_still_match() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 0);
+    assert_eq!(client.next_timeout_at(), None, "no timeout set");
+    client.set_request_timeout(Some(1_000));
+    assert_eq!(client.next_timeout_at(), None, "nothing waits");
+    let join = client.join_room(1).unwrap();
+    assert_eq!(
+        client.next_timeout_at(),
+        Some(0),
+        "due at once: starts its clock"
+    );
+    assert!(client.poll_timeouts(500).is_empty());
+    assert_eq!(client.next_timeout_at(), Some(1_500));
+    assert!(client.poll_timeouts(1_499).is_empty());
+    assert_eq!(
+        client.poll_timeouts(1_500),
+        [TimedOut {
+            request: join.id,
+            request_kind: PacketKind::RoomJoin
+        }]
+    );
+    assert!(client.poll_timeouts(99_999).is_empty(), "once only");
+    assert_eq!(client.pending_requests().count(), 0);
+    assert_eq!(client.next_timeout_at(), None);
+    // The answer comes after all: still its reply, and the room is joined.
+    let joined = Body::RoomJoined(Joined {
+        room: 1,
+        user: "alice".into(),
+        all_users: vec![],
+    });
+    let event = client.handle_line(&peer.reply(&peer.read(&join.line), joined), 2_000);
+    assert!(matches!(event, Some(Event::Reply { request, .. }) if request == join.id));
+    assert_eq!(client.joined_rooms().collect::<Vec<_>>(), [1]);
+}
+
+#[test]
+fn an_unanswered_handshake_times_out_too() {
+    let mut client = ClientSession::new(ProtocolVersion::V2_1, KeyPair::generate().unwrap());
+    client.set_request_timeout(Some(100));
+    client.handshake_line();
+    client.poll_timeouts(0);
+    assert_eq!(
+        client.poll_timeouts(100).first().map(|t| t.request_kind),
+        Some(PacketKind::Handshake)
+    );
+}
+
+#[test]
+fn at_most_so_many_timed_out_requests_are_remembered() {
+    let (mut client, _peer) = signed_in(ProtocolVersion::V2_1, 0);
+    client.set_request_timeout(Some(1));
+    for round in 0..3 {
+        for _ in 0..MAX_EXPIRED {
+            client.join_room(1).unwrap();
+        }
+        client.poll_timeouts(round * 10);
+        assert_eq!(client.poll_timeouts(round * 10 + 1).len(), MAX_EXPIRED);
+    }
+    assert!(
+        client.kept_requests() <= MAX_EXPIRED,
+        "{}",
+        client.kept_requests()
+    );
+}
+
+#[test]
+fn mcp_2_0_replies_name_the_right_room_and_a_heartbeat_timeout_answers_nothing() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_0, 0);
+    let first = client.join_room(1).unwrap();
+    let second = client.join_room(2).unwrap();
+    let joined = |room| {
+        peer.push(Packet::new(
+            PacketId::None,
+            Body::RoomJoined(Joined {
+                room,
+                user: "alice".into(),
+                all_users: vec![],
+            }),
+        ))
+    };
+    // Room 2's answer first: it answers the join of room 2, not the oldest join.
+    let event = client.handle_line(&joined(2), 0);
+    assert!(
+        matches!(event, Some(Event::Reply { request, .. }) if request == second.id),
+        "{event:?}"
+    );
+    let timeout = r#"{"type":"Error.HeartbeatTimeout","data":null}"#;
+    assert!(matches!(
+        client.handle_line(timeout, 0),
+        Some(Event::Push(_))
+    ));
+    let event = client.handle_line(&joined(1), 0);
+    assert!(
+        matches!(event, Some(Event::Reply { request, .. }) if request == first.id),
+        "{event:?}"
+    );
+}
+
+#[test]
+fn mcp_2_0_access_denied_then_joined_anyway_leaves_us_in_the_room() {
+    let (mut client, peer) = signed_in(ProtocolVersion::V2_0, 0);
+    let join = client.join_room(2).unwrap();
+    let denied = peer.push(Packet::error(PacketId::None, ErrorKind::AccessDenied, ""));
+    assert!(matches!(
+        client.handle_line(&denied, 0),
+        Some(Event::Reply { request, packet: Packet { body: Body::Error(_), .. }, .. }) if request == join.id
+    ));
+    assert_eq!(client.joined_rooms().count(), 0);
+    let joined = Body::RoomJoined(Joined {
+        room: 2,
+        user: "alice".into(),
+        all_users: vec![],
+    });
+    let event = client.handle_line(&peer.push(Packet::new(PacketId::None, joined)), 0);
+    assert!(
+        matches!(event, Some(Event::Push(_))),
+        "no request waits for it"
+    );
+    assert_eq!(
+        client.joined_rooms().collect::<Vec<_>>(),
+        [2],
+        "but we are in"
+    );
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod proptests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+    use crate::packet::mutation::{mutate, mutated_sample, mutation};
+    use crate::packet::samples::sample;
     use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
 
     proptest! {
         #[test]
-        fn arbitrary_lines_never_panic_a_session(lines in proptest::collection::vec(".{0,120}", 0..8), json in ".{0,80}") {
+        fn arbitrary_lines_never_panic_a_session(lines in proptest::collection::vec(".{0,120}", 0..8)) {
             let (mut client, peer) = signed_in(ProtocolVersion::V2_1, 1000);
             for line in &lines {
                 let _ = client.handle_line(line, 5);
                 let _ = client.handle_line(&peer.cipher.encrypt_line(line), 5);
             }
-            let _ = client.handle_line(&peer.cipher.encrypt_line(&format!("{{\"type\":\"Room.Joined.1\",\"data\":{json}}}")), 5);
             let mut fresh = ClientSession::new(ProtocolVersion::V2_1, KeyPair::generate().unwrap());
             for line in &lines {
                 let _ = fresh.handle_line(line, 0);
@@ -346,5 +498,99 @@ mod proptests {
             let cipher = LineCipher::new(&crate::McpKey::from_bytes(key));
             prop_assert_eq!(cipher.decrypt_line(&cipher.encrypt_line(&text)).unwrap(), text);
         }
+    }
+
+    /// A session waiting on a join, a message and a download is fed mutated
+    /// server packets (plaintext and encrypted, both versions, with IDs that match
+    /// its requests or not). It never panics, never has more waiting than it sent,
+    /// stays usable, and the mutations reach every outcome: replies, pushes and
+    /// unreadable lines.
+    #[test]
+    fn mutated_server_packets_never_derail_a_session() {
+        let (replies, pushes, errors) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 200,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        // Half the packets are of the kinds that answer our requests.
+        const ANSWERS: &[PacketKind] = &[
+            PacketKind::RoomJoined,
+            PacketKind::TextMessage,
+            PacketKind::ImageDownloadMeta,
+            PacketKind::ImageDownloadPart,
+            PacketKind::ImageDownloadCompleted,
+        ];
+        let packet = prop_oneof![
+            (
+                proptest::sample::select(ANSWERS),
+                proptest::collection::vec(mutation(), 1..=3)
+            ),
+            mutated_sample(),
+        ];
+        let strategy = (
+            proptest::collection::vec(packet, 1..6),
+            any::<bool>(),
+            any::<bool>(),
+        );
+        runner
+            .run(&strategy, |(packets, v2_0, plaintext)| {
+                let version = if v2_0 {
+                    ProtocolVersion::V2_0
+                } else {
+                    ProtocolVersion::V2_1
+                };
+                let (mut client, peer) = signed_in(version, 1000);
+                let sent = [
+                    client.join_room(1).unwrap().id,
+                    client.send_text(1, "hi").unwrap().id,
+                    client.request_image_download("7").unwrap().id,
+                ];
+                for (kind, mutations) in &packets {
+                    let mut packet = sample(*kind);
+                    // Point the packet at one of our requests (or at none).
+                    packet.id = match (version, mutations.len()) {
+                        (ProtocolVersion::V2_0, _) => PacketId::None,
+                        (_, 1) => PacketId::from(sent[0]),
+                        (_, 2) => PacketId::from(sent[1]),
+                        _ => PacketId::from(sent[2]),
+                    };
+                    let json = mutate(&packet, mutations);
+                    let line = if plaintext {
+                        json
+                    } else {
+                        peer.cipher.encrypt_line(&json)
+                    };
+                    match client.handle_line(&line, 5) {
+                        Some(Event::Reply { .. } | Event::Accepted { .. }) => {
+                            replies.fetch_add(1, Ordering::Relaxed)
+                        }
+                        Some(Event::Push(_)) => pushes.fetch_add(1, Ordering::Relaxed),
+                        Some(Event::ProtocolError(_)) => errors.fetch_add(1, Ordering::Relaxed),
+                        _ => 0,
+                    };
+                    prop_assert!(client.pending_requests().count() <= sent.len());
+                    prop_assert!(client.pending_requests().all(|(id, _)| sent.contains(&id)));
+                }
+                let still = client.join_room(3).unwrap();
+                prop_assert!(peer.read(&still.line).kind() == PacketKind::RoomJoin);
+                Ok(())
+            })
+            .unwrap();
+        let counts = [
+            replies.into_inner(),
+            pushes.into_inner(),
+            errors.into_inner(),
+        ];
+        eprintln!("mutated server packets: {counts:?} (replies, pushes, unreadable)");
+        let total: usize = counts.iter().sum();
+        assert!(
+            counts.iter().all(|&n| n * 20 > total),
+            "each outcome is reached at least 5% of the time: {counts:?}"
+        );
     }
 }

@@ -286,11 +286,12 @@ impl ChatClient {
         }
     }
 
-    /// An error reply to an image request.
-    pub(super) fn image_failed(&mut self, purpose: Purpose, error: &ErrorPacket) -> Vec<Effect> {
-        let why = explain_error(error);
+    /// An image request came to nothing, for `why` (in plain words).
+    pub(super) fn image_failed(&mut self, purpose: Purpose, why: &str) -> Vec<Effect> {
         match purpose {
-            Purpose::Download { id, attempt } => self.download_failed(&id, attempt, &why),
+            Purpose::Download { id, attempt } => {
+                self.download_failed(&id, attempt, why.trim_end_matches('.'))
+            }
             Purpose::PostImageUrl(_) => vec![Effect::Ui(Action::Error(format!(
                 "Could not post the image: {why}"
             )))],
@@ -299,7 +300,7 @@ impl ChatClient {
             | Purpose::PostImage { number, .. }
                 if self.is_current_upload(number) =>
             {
-                self.fail_upload(&why)
+                self.fail_upload(why)
             }
             _ => vec![Effect::Log(format!("{why} (for a cancelled upload)"))],
         }

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use miricat_shared::packet::ErrorPacket;
 use miricat_shared::packet::auth::Accepted;
-use miricat_shared::{Body, ErrorKind, Packet, RoomId};
+use miricat_shared::packet::room::Joined;
+use miricat_shared::{Body, Packet, RoomId};
 
-use super::{ChatClient, Effect, OutboxState, Purpose, delivery};
+use super::failure::Failure;
+use super::{ChatClient, Effect, Purpose};
 use crate::failures::explain_error;
-use crate::state::{Action, Content, Delivery, Phase, RoomListing};
+use crate::state::{Action, Content, Phase, RoomListing};
 
 impl ChatClient {
     pub(super) fn secured(&mut self) -> Vec<Effect> {
@@ -49,9 +50,12 @@ impl ChatClient {
                 members: Some(r.all_users),
             })
             .collect();
+        let protocol = self.protocol.current();
         let mut effects = vec![
             Effect::Ui(Action::Phase(Phase::Online, None)),
             Effect::Ui(Action::SignedIn(listing)),
+            Effect::Ui(Action::ProtocolInUse(protocol)),
+            Effect::ProtocolWorked(protocol),
         ];
         let gone: Vec<RoomId> = self.wanted_rooms.difference(&existing).copied().collect();
         for room in gone {
@@ -68,27 +72,15 @@ impl ChatClient {
     }
 
     pub(super) fn reply(&mut self, purpose: Purpose, packet: Packet, now: u64) -> Vec<Effect> {
-        if let Body::Error(error) = &packet.body {
-            return self.failed(purpose, error, now);
+        if let Body::Error(error) = packet.body {
+            return self.failed(purpose, &Failure::Refused(error), now);
         }
         match (purpose, packet.body) {
             (Purpose::Message(local_id), Body::TextMessage(message)) => {
-                self.outbox.retain(|m| m.local_id != local_id);
-                vec![delivery(
-                    local_id,
-                    Delivery::Sent,
-                    Some(message.time.millis()),
-                )]
+                self.message_sent(local_id, message.time.millis())
             }
             (Purpose::Join(room), Body::RoomJoined(joined)) => {
-                let mut effects = vec![Effect::Ui(Action::MemberJoined {
-                    room,
-                    user: joined.user,
-                    all_users: joined.all_users,
-                    time_ms: now,
-                })];
-                effects.extend(self.flush_room(room));
-                effects
+                self.now_in_room(Joined { room, ..joined }, now)
             }
             (Purpose::Admin(request), body) => {
                 self.admin_reply(request, Packet { body, ..packet }, now)
@@ -105,47 +97,21 @@ impl ChatClient {
         }
     }
 
-    fn failed(&mut self, purpose: Purpose, error: &ErrorPacket, now: u64) -> Vec<Effect> {
-        let why = explain_error(error);
-        match purpose {
-            Purpose::SignIn => self.stop(why),
-            Purpose::Message(local_id) => {
-                if let Some(m) = self.outbox.iter_mut().find(|m| m.local_id == local_id) {
-                    m.state = OutboxState::Failed;
-                }
-                vec![delivery(local_id, Delivery::Failed(why), None)]
-            }
-            Purpose::Join(room) => {
-                self.wanted_rooms.remove(&room);
-                let mut effects = vec![
-                    Effect::Ui(Action::JoinFailed(room)),
-                    Effect::Ui(Action::Error(format!("Could not join the room: {why}"))),
-                ];
-                effects.extend(self.fail_room(room, &why));
-                effects
-            }
-            Purpose::Leave(room) if error.kind == ErrorKind::UserDontConnected => {
-                // Already out: the server agrees with what the user wanted.
-                let user = self.username().unwrap_or_default().to_owned();
-                vec![Effect::Ui(Action::MemberLeft {
-                    room,
-                    user,
-                    time_ms: now,
-                })]
-            }
-            Purpose::Leave(_) => vec![Effect::Ui(Action::Error(format!(
-                "Could not leave the room: {why}"
-            )))],
-            Purpose::Admin(request) => Self::admin_failed(&request, &why),
-            Purpose::RoomList => vec![Effect::Ui(Action::Error(format!(
-                "Could not refresh the room list: {why}"
-            )))],
-            Purpose::UploadSlot(_)
-            | Purpose::UploadComplete(_)
-            | Purpose::PostImage { .. }
-            | Purpose::PostImageUrl(_)
-            | Purpose::Download { .. } => self.image_failed(purpose, error),
-        }
+    /// This connection is in the room `joined` names: the answer to our join, a
+    /// late one after the join timed out, or an MCP 2.0 server joining us after
+    /// answering `AccessDenied`. The room is wanted again (rejoined after
+    /// reconnects) and what waited for it is sent.
+    fn now_in_room(&mut self, joined: Joined, now: u64) -> Vec<Effect> {
+        let room = joined.room;
+        self.wanted_rooms.insert(room);
+        let mut effects = vec![Effect::Ui(Action::MemberJoined {
+            room,
+            user: joined.user,
+            all_users: joined.all_users,
+            time_ms: now,
+        })];
+        effects.extend(self.flush_room(room));
+        effects
     }
 
     /// A room was deleted: it is no longer rejoined and what was written for it
@@ -159,6 +125,11 @@ impl ChatClient {
     pub(super) fn push(&mut self, packet: Packet, now: u64) -> Vec<Effect> {
         let room = packet.room;
         let action = match packet.body {
+            Body::RoomJoined(j)
+                if self.username() == Some(j.user.as_str()) && self.joined_here(j.room) =>
+            {
+                return self.now_in_room(j, now);
+            }
             Body::TextMessage(m) => room.map(|room| Action::Message {
                 room,
                 sender: m.user,

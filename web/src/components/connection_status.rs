@@ -1,5 +1,6 @@
 //! The connection pill: the phase in words, with stable `data-*` attributes for
-//! tests and the app's own measurements.
+//! tests and the app's own measurements. Its tooltip explains the phase and names
+//! the MCP version in use.
 
 use yew::prelude::*;
 
@@ -16,6 +17,12 @@ pub fn ConnectionStatus() -> Html {
     let state = chat.state();
     let data_state = state.phase.data_state();
     let metrics = state.metrics;
+    let protocol = state.protocol.map(|v| v.as_str());
+    let tooltip = match (&state.status_detail, protocol) {
+        (Some(detail), _) => Some(detail.clone()),
+        (None, Some(version)) => Some(format!("{} · MCP {version}", state.phase.label())),
+        (None, None) => None,
+    };
     html! {
         <div
             class={classes!("status", format!("status-{data_state}"))}
@@ -24,9 +31,10 @@ pub fn ConnectionStatus() -> Html {
             data-handshake-ms={figure(metrics.handshake_ms)}
             data-sign-in-ms={figure(metrics.sign_in_ms)}
             data-page-to-signed-in-ms={figure(metrics.page_to_signed_in_ms)}
+            data-protocol={protocol}
             role="status"
             aria-live="polite"
-            title={state.status_detail.clone()}
+            title={tooltip}
         >
             <span class="status-dot" aria-hidden="true"></span>
             <span class="status-label">{ state.phase.label() }</span>

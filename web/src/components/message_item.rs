@@ -65,6 +65,10 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             Some("sent"),
             html! { <span class="delivery sent" title="Delivered to the server">{ "✓" }</span> },
         ),
+        Some((_, Delivery::Refused(why))) => (
+            Some("failed"),
+            html! { <span class="delivery failed">{ format!("Not sent: {why}") }</span> },
+        ),
         Some((local_id, Delivery::Failed(why))) => {
             let local_id = *local_id;
             let retry = props.on_retry.reform(move |_: MouseEvent| local_id);

@@ -1,5 +1,6 @@
-//! The open room's header: its name, how many are here, Join/Leave, and (where the
-//! members panel does not fit beside the room) a button that shows it.
+//! The open room's header: its name, how many are here, Join/Leave (with the reason
+//! when the last join or leave failed, kept there until the next attempt), and
+//! (where the members panel does not fit beside the room) a button that shows it.
 
 use yew::prelude::*;
 
@@ -51,6 +52,9 @@ pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
             }
         }
     };
+    let refusal = room.refusal.clone().map(|why| {
+        html! { <span class="room-refusal" data-testid="room-refusal" role="alert">{ why }</span> }
+    });
     let count = room.members.len();
     let toggle_members = props.on_toggle_members.reform(|_: MouseEvent| ());
     html! {
@@ -71,6 +75,7 @@ pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
             >
                 { format!("Members · {count}") }
             </button>
+            { for refusal }
             { action }
         </header>
     }

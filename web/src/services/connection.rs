@@ -1,9 +1,10 @@
 //! The connection driver: runs the sans-IO [`ChatClient`] against a real WebSocket
 //! and real timers, and forwards its UI actions to the state reducer.
 //!
-//! It owns the socket, the heartbeat, reconnect and stall timers, and the listeners
-//! that reconnect at once when the tab becomes visible or the browser comes back
-//! online. It also times the handshake (key generation plus shared secret) for the
+//! It owns the socket, the heartbeat, request-deadline, reconnect and connect timers,
+//! and the listeners that reconnect at once when the tab becomes visible or the
+//! browser comes back online. It remembers per bridge which MCP version worked. It
+//! also times the handshake (key generation plus shared secret) for the
 //! `data-handshake-ms` figure.
 
 use std::cell::RefCell;
@@ -15,9 +16,11 @@ use miricat_shared::{KeyPair, RoomId};
 use yew::Callback;
 
 use super::clock::{jitter, now_ms, since_page_start_ms};
-use super::page;
 use super::socket::{Socket, SocketEvent};
-use crate::client::{ChatClient, Credentials, DownloadAsk, Effect, ImageBytes};
+use super::{page, storage};
+use crate::client::{
+    ChatClient, Credentials, DEFAULT_REQUEST_TIMEOUT_MS, DownloadAsk, Effect, ImageBytes,
+};
 use crate::image_cache::{CachedImage, ImageCache};
 use crate::state::{Action, ImageView, Phase};
 
@@ -26,10 +29,6 @@ const UPLOAD_BUFFER_BYTES: u32 = 512 * 1024;
 
 /// How soon to look again when the socket's queue was full during an upload.
 const UPLOAD_PUMP_MS: u32 = 15;
-
-/// How long connecting, securing and signing in may take before the attempt is
-/// abandoned and retried (a bridge that accepts but never answers).
-const STALL_TIMEOUT_MS: u32 = 15_000;
 
 /// A cheap, clonable handle on the one connection of this tab.
 #[derive(Clone)]
@@ -52,7 +51,13 @@ struct Inner {
     epoch: u64,
     reconnect_timer: Option<Timeout>,
     heartbeat_timer: Option<(u64, Timeout)>,
-    stall_timer: Option<Timeout>,
+    /// Polls the client's request deadlines, at the time it asked for.
+    deadline_timer: Option<(u64, Timeout)>,
+    /// Gives up on a socket that does not open in time (the handshake and sign-in
+    /// have their own deadlines in the client once it does).
+    connect_timer: Option<Timeout>,
+    /// How long a socket may take to open, and a request to be answered.
+    request_timeout_ms: u64,
     /// Sends more upload parts once the socket has drained.
     upload_timer: Option<Timeout>,
     /// The images shown, as `blob:` URLs, bounded in count and bytes; all freed
@@ -75,18 +80,25 @@ struct Inner {
 
 impl Connection {
     /// A connection that reports to `dispatch`. Nothing happens until
-    /// [`Connection::sign_in`].
+    /// [`Connection::sign_in`]. Requests wait [`DEFAULT_REQUEST_TIMEOUT_MS`] for an
+    /// answer unless the page's `?request-timeout-ms=` says otherwise.
     pub fn new(dispatch: Callback<Action>) -> Self {
+        let request_timeout_ms =
+            page::request_timeout_query_parameter().unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS);
+        let mut client = ChatClient::default();
+        client.set_request_timeout_ms(request_timeout_ms);
         let connection = Self {
             inner: Rc::new(RefCell::new(Inner {
-                client: ChatClient::default(),
+                client,
                 dispatch,
                 bridge_url: String::new(),
                 socket: None,
                 epoch: 0,
                 reconnect_timer: None,
                 heartbeat_timer: None,
-                stall_timer: None,
+                deadline_timer: None,
+                connect_timer: None,
+                request_timeout_ms,
                 upload_timer: None,
                 images: ImageCache::default(),
                 listeners: Vec::new(),
@@ -107,8 +119,10 @@ impl Connection {
         connection
     }
 
-    /// Signs in (or registers) through the bridge at `bridge_url`.
+    /// Signs in (or registers) through the bridge at `bridge_url`, offering first
+    /// the MCP version that worked with it last time.
     pub fn sign_in(&self, credentials: Credentials, bridge_url: String) {
+        let protocol = storage::first_protocol_offer(&bridge_url, now_ms());
         {
             let mut inner = self.inner.borrow_mut();
             inner.bridge_url = bridge_url;
@@ -116,7 +130,7 @@ impl Connection {
         }
         // A fresh sign-in forgets the images shown so far (see ChatClient::sign_in).
         self.revoke_images();
-        self.run(|client| client.sign_in(credentials));
+        self.run(|client| client.sign_in(credentials, protocol));
     }
 
     /// Sends (or queues) a message.
@@ -233,7 +247,7 @@ impl Connection {
                 Effect::Close => {
                     let mut inner = self.inner.borrow_mut();
                     inner.socket = None;
-                    inner.stall_timer = None;
+                    inner.connect_timer = None;
                     inner.reconnect_timer = None;
                 }
                 Effect::ReconnectIn(delay) => {
@@ -247,6 +261,9 @@ impl Connection {
                 }
                 Effect::Ui(action) => actions.push(action),
                 Effect::Log(text) => web_sys::console::info_1(&text.into()),
+                Effect::ProtocolWorked(version) => {
+                    storage::remember_protocol(&self.inner.borrow().bridge_url, version, now_ms());
+                }
                 Effect::PumpUpload => self.schedule_upload_pump(0),
                 Effect::ShowImage(image) => actions.extend(self.show_image(image)),
             }
@@ -259,39 +276,50 @@ impl Connection {
         }
     }
 
-    /// Bookkeeping after every step: the heartbeat timer follows the client, and the
-    /// first `Online` is timed.
+    /// Bookkeeping after every step: the heartbeat and deadline timers follow the
+    /// client, and the first `Online` is timed.
     fn after_step(&self, actions: &mut Vec<Action>) {
         let mut inner = self.inner.borrow_mut();
         let phase = inner.client.phase();
-        if phase == Phase::Online {
-            inner.stall_timer = None;
-            if let Some(started) = inner.sign_in_started.take() {
-                let now = since_page_start_ms();
-                actions.push(Action::SignInMeasured {
-                    sign_in_ms: now - started,
-                    page_ms: now,
-                });
-            }
+        if phase == Phase::Online
+            && let Some(started) = inner.sign_in_started.take()
+        {
+            let now = since_page_start_ms();
+            actions.push(Action::SignInMeasured {
+                sign_in_ms: now - started,
+                page_ms: now,
+            });
         }
-        match inner.client.next_heartbeat_at() {
-            None => inner.heartbeat_timer = None,
-            Some(due)
-                if inner
-                    .heartbeat_timer
-                    .as_ref()
-                    .is_some_and(|(at, _)| *at == due) => {}
-            Some(due) => {
-                let weak = self.weak();
-                let delay = u32::try_from(due.saturating_sub(now_ms())).unwrap_or(u32::MAX);
-                let timer = Timeout::new(delay, move || {
-                    if let Some(connection) = Self::from_weak(&weak) {
-                        connection.run(|client| client.poll_heartbeat(now_ms()));
-                    }
-                });
-                inner.heartbeat_timer = Some((due, timer));
-            }
+        let heartbeat_at = inner.client.next_heartbeat_at();
+        inner.heartbeat_timer = self.follow(inner.heartbeat_timer.take(), heartbeat_at, |client| {
+            client.poll_heartbeat(now_ms())
+        });
+        let deadline_at = inner.client.next_timeout_at();
+        inner.deadline_timer = self.follow(inner.deadline_timer.take(), deadline_at, |client| {
+            client.poll_timeouts(now_ms(), jitter())
+        });
+    }
+
+    /// A timer that runs `step` at `due` (epoch ms): `timer` if it is already set
+    /// for that time, a new one otherwise, none when nothing is due.
+    fn follow(
+        &self,
+        timer: Option<(u64, Timeout)>,
+        due: Option<u64>,
+        step: fn(&mut ChatClient) -> Vec<Effect>,
+    ) -> Option<(u64, Timeout)> {
+        let due = due?;
+        if let Some(timer) = timer.filter(|(at, _)| *at == due) {
+            return Some(timer);
         }
+        let weak = self.weak();
+        let delay = u32::try_from(due.saturating_sub(now_ms())).unwrap_or(u32::MAX);
+        let timer = Timeout::new(delay, move || {
+            if let Some(connection) = Self::from_weak(&weak) {
+                connection.run(step);
+            }
+        });
+        Some((due, timer))
     }
 
     fn schedule_upload_pump(&self, delay_ms: u32) {
@@ -377,15 +405,17 @@ impl Connection {
         };
         match Socket::open(&url, on_event) {
             Ok(socket) => {
-                let stall = Timeout::new(STALL_TIMEOUT_MS, move || {
+                let limit =
+                    u32::try_from(self.inner.borrow().request_timeout_ms).unwrap_or(u32::MAX);
+                let connect_timer = Timeout::new(limit, move || {
                     if let Some(connection) = Self::from_weak(&weak) {
-                        connection.stalled(epoch);
+                        connection.not_opened(epoch);
                     }
                 });
                 {
                     let mut inner = self.inner.borrow_mut();
                     inner.socket = Some(socket);
-                    inner.stall_timer = Some(stall);
+                    inner.connect_timer = Some(connect_timer);
                 }
                 // The socket connects in the background (another browser process):
                 // make its key pair meanwhile, unless one is ready.
@@ -395,7 +425,7 @@ impl Connection {
                 // An address the browser refuses outright: nothing to retry.
                 let why = format!("Cannot use the bridge address {url}: {e}");
                 self.run(|client| {
-                    let mut effects = client.on_close(1006, "", 0.0);
+                    let mut effects = client.on_close(1006, "", now_ms(), 0.0);
                     effects.push(Effect::Ui(Action::Error(why)));
                     effects
                 });
@@ -414,17 +444,18 @@ impl Connection {
         }
     }
 
-    fn stalled(&self, epoch: u64) {
+    /// The socket of `epoch` did not open in time: the bridge is unreachable.
+    fn not_opened(&self, epoch: u64) {
         let current = {
             let mut inner = self.inner.borrow_mut();
-            let current = inner.epoch == epoch && inner.client.phase() != Phase::Online;
+            let current = inner.epoch == epoch && inner.client.phase() == Phase::Connecting;
             if current {
                 inner.socket = None;
             }
             current
         };
         if current {
-            self.run(|client| client.on_close(1006, "no answer in time", jitter()));
+            self.run(|client| client.on_close(1006, "", now_ms(), jitter()));
         }
     }
 
@@ -434,6 +465,7 @@ impl Connection {
         }
         match event {
             SocketEvent::Open => {
+                self.inner.borrow_mut().connect_timer = None;
                 let keypair = self.inner.borrow_mut().next_keypair.take();
                 let keypair =
                     keypair.unwrap_or_else(|| KeyPair::generate().map_err(|e| e.to_string()));
@@ -465,9 +497,9 @@ impl Connection {
                 {
                     let mut inner = self.inner.borrow_mut();
                     inner.socket = None;
-                    inner.stall_timer = None;
+                    inner.connect_timer = None;
                 }
-                self.run(|client| client.on_close(code, &reason, jitter()));
+                self.run(|client| client.on_close(code, &reason, now_ms(), jitter()));
             }
         }
     }

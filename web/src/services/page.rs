@@ -12,6 +12,24 @@ pub fn bridge_query_parameter() -> Option<String> {
     params.get("bridge").filter(|b| !b.trim().is_empty())
 }
 
+/// The `?request-timeout-ms=` query parameter: how long requests may go
+/// unanswered (tests shorten it so a deadline passes in seconds). Clamped to
+/// [`MIN_REQUEST_TIMEOUT_MS`, `MAX_REQUEST_TIMEOUT_MS`]; `None` when absent or not
+/// a number.
+pub fn request_timeout_query_parameter() -> Option<u64> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    let ms: u64 = params.get("request-timeout-ms")?.trim().parse().ok()?;
+    Some(ms.clamp(MIN_REQUEST_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS))
+}
+
+/// Shortest request deadline a link may ask for: below this a busy machine would
+/// fail requests the server is still answering.
+pub const MIN_REQUEST_TIMEOUT_MS: u64 = 500;
+
+/// Longest request deadline a link may ask for.
+pub const MAX_REQUEST_TIMEOUT_MS: u64 = 120_000;
+
 /// `ws(s)://<this page's host>/ws`.
 pub fn default_bridge_url() -> String {
     let location = web_sys::window().map(|w| w.location());

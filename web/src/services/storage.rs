@@ -1,7 +1,11 @@
 //! What the app remembers across visits, in local storage: the username, a chosen
-//! bridge address, the theme, whether desktop notifications are wanted and whether
-//! images from other sites load by themselves. Never the password.
+//! bridge address, the MCP version each bridge's server signed in with, the theme,
+//! whether desktop notifications are wanted and whether images from other sites
+//! load by themselves. Never the password.
 
+use miricat_shared::session::ProtocolVersion;
+
+use crate::protocol_memory;
 use crate::theme::Theme;
 
 const USERNAME_KEY: &str = "miricat.username";
@@ -9,6 +13,8 @@ const BRIDGE_KEY: &str = "miricat.bridge";
 const THEME_KEY: &str = "miricat.theme";
 const NOTIFICATIONS_KEY: &str = "miricat.notifications";
 const EXTERNAL_IMAGES_KEY: &str = "miricat.external-images";
+/// Followed by the bridge's address: one entry per bridge.
+const PROTOCOL_KEY_PREFIX: &str = "miricat.protocol.";
 
 fn storage() -> Option<web_sys::Storage> {
     // Storage can be disabled (private modes, policies): then nothing is remembered.
@@ -78,4 +84,17 @@ pub fn external_images_wanted() -> bool {
 /// Remembers whether `http(s)` images load without a click.
 pub fn remember_external_images(load: bool) {
     save(EXTERNAL_IMAGES_KEY, load.then_some("load"));
+}
+
+/// The MCP version to offer first to the server behind `bridge_url` at `now_ms`
+/// (see [`protocol_memory`]).
+pub fn first_protocol_offer(bridge_url: &str, now_ms: u64) -> ProtocolVersion {
+    let stored = load(&format!("{PROTOCOL_KEY_PREFIX}{bridge_url}"));
+    protocol_memory::first_offer(stored.as_deref(), now_ms)
+}
+
+/// Remembers that the server behind `bridge_url` signed us in with `version`.
+pub fn remember_protocol(bridge_url: &str, version: ProtocolVersion, now_ms: u64) {
+    let key = format!("{PROTOCOL_KEY_PREFIX}{bridge_url}");
+    save(&key, Some(&protocol_memory::encode(version, now_ms)));
 }

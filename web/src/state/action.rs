@@ -1,6 +1,7 @@
 //! Everything that changes the state.
 
 use miricat_shared::RoomId;
+use miricat_shared::session::ProtocolVersion;
 
 use super::{AdminOutcome, Content, Delivery, ImageView, Phase, RoomListing, UploadView};
 
@@ -41,10 +42,25 @@ pub enum Action {
     DismissAdminNotice,
     /// We asked to join (or will, once online).
     JoinRequested(RoomId),
-    /// Our join failed.
-    JoinFailed(RoomId),
+    /// Our join failed (refused, unanswered, or the connection closed on it): the
+    /// room's Join button is usable again, with the reason next to it.
+    JoinFailed {
+        /// The room.
+        room: RoomId,
+        /// Why, in plain words.
+        why: String,
+    },
     /// We asked to leave.
     LeaveRequested(RoomId),
+    /// Our leave failed: still in the room, with the reason by its Leave button.
+    LeaveFailed {
+        /// The room.
+        room: RoomId,
+        /// Why, in plain words.
+        why: String,
+    },
+    /// The protocol version this connection signed in with.
+    ProtocolInUse(ProtocolVersion),
     /// `Room.Joined`, ours or someone else's.
     MemberJoined {
         /// The room.

@@ -23,8 +23,12 @@ pub enum Delivery {
     Pending,
     /// The server stamped it.
     Sent,
-    /// The server refused it; the reason, and the user can retry.
+    /// Not delivered (refused, unanswered, or cut off by a close); the reason, and
+    /// the user can retry.
     Failed(String),
+    /// Refused for good (too large or malformed): the reason, and no retry, since
+    /// the same text would be refused again.
+    Refused(String),
 }
 
 /// One line of a room's timeline.
@@ -129,6 +133,9 @@ pub struct Room {
     pub members: BTreeSet<String>,
     /// Whether we are in it.
     pub membership: Membership,
+    /// Why our last join or leave of this room failed, shown by its button until
+    /// the next attempt.
+    pub refusal: Option<String>,
     /// Messages that arrived while another room was open.
     pub unread: u32,
     /// Messages and events, oldest first. Entries sit behind `Rc` because the

@@ -379,3 +379,57 @@ fn administration_changes_the_rooms_and_says_what_it_did() {
     let s = reduce(s, [Action::DismissAdminNotice]);
     assert_eq!(s.admin_notice, None);
 }
+
+#[test]
+fn a_failed_join_or_leave_keeps_its_reason_on_the_room_until_the_next_try() {
+    let s = reduce(
+        signed_in_alice(),
+        [
+            Action::JoinRequested(2),
+            Action::JoinFailed {
+                room: 2,
+                why: "Access denied.".into(),
+            },
+            // A later, unrelated error goes to the banner and replaces nothing else.
+            Action::Error("Could not refresh the room list.".into()),
+        ],
+    );
+    let room = &s.rooms[&2];
+    assert_eq!(room.membership, Membership::Out);
+    assert_eq!(room.refusal.as_deref(), Some("Access denied."));
+    assert_eq!(s.error.as_deref(), Some("Could not refresh the room list."));
+
+    let s = reduce(s, [Action::JoinRequested(2)]);
+    assert_eq!(s.rooms[&2].refusal, None, "a new attempt clears it");
+    let s = reduce(
+        s,
+        [
+            joined(2, "alice"),
+            Action::LeaveRequested(2),
+            Action::LeaveFailed {
+                room: 2,
+                why: "The server did not answer.".into(),
+            },
+        ],
+    );
+    let room = &s.rooms[&2];
+    assert_eq!(
+        room.membership,
+        Membership::In,
+        "still in: Leave is usable again"
+    );
+    assert_eq!(room.refusal.as_deref(), Some("The server did not answer."));
+    let s = reduce(s, [joined(2, "alice")]);
+    assert_eq!(s.rooms[&2].refusal, None, "joined after all");
+}
+
+#[test]
+fn the_protocol_in_use_is_kept_for_the_status_tooltip() {
+    let s = reduce(
+        signed_in_alice(),
+        [Action::ProtocolInUse(
+            miricat_shared::session::ProtocolVersion::V2_0,
+        )],
+    );
+    assert_eq!(s.protocol.map(|v| v.as_str()), Some("2.0.0"));
+}

@@ -110,7 +110,7 @@ fn downloads_cut_by_a_reconnect_start_over() {
     let (mut client, server, _) = online(false);
     let effects = client.load_image("9", Automatic);
     server.read(&sent(&effects)[0]);
-    client.on_close(1006, "", 0.0);
+    client.on_close(1006, "", 0, 0.0);
     assert!(client.reconnect_now().contains(&Effect::Open));
     let (server, login) = connect(&mut client);
     let effects = client.on_line(&server.reply(&login, accepted(&[(1, "general")])), 20);

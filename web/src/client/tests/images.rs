@@ -170,7 +170,7 @@ fn a_dropped_connection_fails_the_upload() {
     let (mut client, server) = joined_client();
     let effects = client.start_upload(1, "cat.png", png(500));
     server.read(&sent(&effects)[0]);
-    let effects = client.on_close(1006, "", 0.0);
+    let effects = client.on_close(1006, "", 0, 0.0);
     assert!(actions(&effects).contains(&Action::Upload(None)));
     assert!(errors(&effects)[0].contains("connection dropped"));
 }
