@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::scene::{browser_in_room, room_by_root};
 use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, png, wait};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -114,12 +114,9 @@ async fn an_external_image_is_fetched_only_on_click_unless_the_reader_chose_othe
 {
     let site = ImageSite::start().await?;
     let system = System::start_with(|config| config.heartbeat_ms = 60_000).await?;
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    let room = root.create_room("general").await?;
+    let room = room_by_root(&system, "general").await?;
     let driver = Chromedriver::start().await?;
-    let alice = Browser::open(&driver, &system.url()).await?;
-    alice.sign_in("alice", "alices-password", true).await?;
-    alice.join_room("general").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "general").await?;
     let mut bob = Peer::sign_in(system.server_addr(), "bob", "bobs-password", true).await?;
     bob.join(room).await?;
 
@@ -157,7 +154,7 @@ async fn an_external_image_is_fetched_only_on_click_unless_the_reader_chose_othe
         .goto(&system.url())
         .await
         .context("reloading the app")?;
-    alice.sign_in("alice", "alices-password", false).await?;
+    alice.sign_in("alice", "alice-password", false).await?;
     let toggle = alice.element("external-images-toggle").await?;
     assert_eq!(toggle.attr("aria-pressed").await?.as_deref(), Some("true"));
     alice.close().await?;

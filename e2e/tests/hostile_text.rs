@@ -8,7 +8,7 @@
 //! with `--nocapture`) go in the README; the bounds asserted are generous.
 
 use anyhow::{Result, ensure};
-use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::scene::{browser_in_room, room_by_root};
 use miricat_e2e::{Browser, Chromedriver, Peer, System};
 use serde_json::Value;
 
@@ -64,12 +64,9 @@ async fn a_hostile_link_message_arrives_folded_and_the_page_answers_at_once() ->
         config.max_text_bytes = config.max_line_bytes;
     })
     .await?;
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    let room = root.create_room("general").await?;
+    let room = room_by_root(&system, "general").await?;
     let driver = Chromedriver::start().await?;
-    let alice = Browser::open(&driver, &system.url()).await?;
-    alice.sign_in("alice", "alices-password", true).await?;
-    alice.join_room("general").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "general").await?;
     let mut mallory = Peer::sign_in(system.server_addr(), "mallory", "mallorys-pw", true).await?;
     mallory.join(room).await?;
 

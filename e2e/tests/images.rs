@@ -6,10 +6,10 @@
 use anyhow::{Context, Result, ensure};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::scene::{browser_in_room, room_by_root};
 use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, png, wait};
+use miricat_shared::Body;
 use miricat_shared::packet::file::MAX_IMAGE_PART_BYTES;
-use miricat_shared::{Body, RoomId};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -79,30 +79,13 @@ async fn wait_for_images(browser: &Browser, count: usize) -> Result<Vec<Value>> 
     .await
 }
 
-/// Root creates the room "photos" and returns its ID.
-async fn create_photos(system: &System) -> Result<RoomId> {
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    root.create_room("photos").await
-}
-
-/// A browser signed in as a new user `name` (password `<name>-password`) and in
-/// the room "photos".
-async fn in_photos(system: &System, driver: &Chromedriver, name: &str) -> Result<Browser> {
-    let browser = Browser::open(driver, &system.url()).await?;
-    browser
-        .sign_in(name, &format!("{name}-password"), true)
-        .await?;
-    browser.join_room("photos").await?;
-    Ok(browser)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
     let system = System::start().await?;
-    create_photos(&system).await?;
+    room_by_root(&system, "photos").await?;
     let driver = Chromedriver::start().await?;
-    let alice = in_photos(&system, &driver, "alice").await?;
-    let bob = in_photos(&system, &driver, "bob").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "photos").await?;
+    let bob = browser_in_room(&system, &driver, "bob", "photos").await?;
 
     // 160x120 of noise: about 57 KiB, so two upload parts and two download parts.
     let picture = png::noise(160, 120, 7);
@@ -209,9 +192,9 @@ async fn a_cancelled_upload_posts_nothing() -> Result<()> {
         };
     })
     .await?;
-    let room = create_photos(&system).await?;
+    let room = room_by_root(&system, "photos").await?;
     let driver = Chromedriver::start().await?;
-    let alice = in_photos(&system, &driver, "alice").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "photos").await?;
     // Bob watches the room from another connection: what the upload would post
     // reaches him as a push.
     let mut bob = Peer::sign_in(system.server_addr(), "bob", "bobs-password", true).await?;
@@ -264,10 +247,10 @@ async fn a_cancelled_upload_posts_nothing() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_image_waits_for_a_click_that_shows_its_size() -> Result<()> {
     let system = System::start().await?;
-    create_photos(&system).await?;
+    room_by_root(&system, "photos").await?;
     let driver = Chromedriver::start().await?;
-    let alice = in_photos(&system, &driver, "alice").await?;
-    let bob = in_photos(&system, &driver, "bob").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "photos").await?;
+    let bob = browser_in_room(&system, &driver, "bob", "photos").await?;
 
     // 1000x800 of noise: about 3 MiB, over the 2 MiB of automatic downloads.
     let picture = png::noise(1000, 800, 11);

@@ -5,7 +5,7 @@
 //! the bridge) is refused by the server, once, and nothing else happens.
 
 use anyhow::{Result, ensure};
-use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::scene::{browser_in_room, room_by_root};
 use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, wait};
 use miricat_shared::{Body, ErrorKind};
 use serde_json::{Value, json};
@@ -57,12 +57,9 @@ async fn press_enter(browser: &Browser) -> Result<()> {
 async fn a_two_mib_message_is_refused_in_the_composer_and_the_connection_stays_online() -> Result<()>
 {
     let system = System::start().await?;
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    root.create_room("general").await?;
+    room_by_root(&system, "general").await?;
     let driver = Chromedriver::start().await?;
-    let alice = Browser::open(&driver, &system.url()).await?;
-    alice.sign_in("alice", "alices-password", true).await?;
-    alice.join_room("general").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "general").await?;
     alice.js(WATCH_PHASES, vec![]).await?;
 
     // Near the limit, the counter shows.
@@ -124,12 +121,9 @@ async fn a_two_mib_message_is_refused_in_the_composer_and_the_connection_stays_o
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_too_long_message_from_another_client_is_refused_by_the_server_once() -> Result<()> {
     let system = System::start_with(|config| config.heartbeat_ms = 60_000).await?;
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    let room = root.create_room("general").await?;
+    let room = room_by_root(&system, "general").await?;
     let driver = Chromedriver::start().await?;
-    let alice = Browser::open(&driver, &system.url()).await?;
-    alice.sign_in("alice", "alices-password", true).await?;
-    alice.join_room("general").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "general").await?;
     alice.js(WATCH_PHASES, vec![]).await?;
 
     // Mallory's client has no composer limit and talks through the bridge, as the

@@ -187,13 +187,19 @@ fn views(effects: &[Effect]) -> Vec<ImageView> {
         .collect()
 }
 
-fn meta(size: u64) -> Body {
+/// `File.ImageDownloadMeta` of a PNG of `size` bytes, image `id`.
+fn meta_of(id: &str, size: u64) -> Body {
     Body::ImageDownloadMeta(ImageMeta {
-        id: "9".into(),
+        id: id.into(),
         name: "big.png".into(),
         size,
         mime: "image/png".into(),
     })
+}
+
+/// [`meta_of`] image 9, the one most tests download.
+fn meta(size: u64) -> Body {
+    meta_of("9", size)
 }
 
 /// Every part of `bytes` as replies to `request`.
@@ -311,12 +317,7 @@ fn an_offered_image_frees_its_download_slot() {
         .map(|line| server.read(&line))
         .collect();
     assert_eq!(requests.len(), 4);
-    let big = Body::ImageDownloadMeta(ImageMeta {
-        id: "1".into(),
-        name: "big.png".into(),
-        size: AUTO_DOWNLOAD_BYTES * 2,
-        mime: "image/png".into(),
-    });
+    let big = meta_of("1", AUTO_DOWNLOAD_BYTES * 2);
     let effects = client.on_line(&server.reply(&requests[0], big), 1);
     let next: Vec<Packet> = sent(&effects).iter().map(|l| server.read(l)).collect();
     let [
@@ -348,12 +349,7 @@ fn a_click_on_a_waiting_image_lets_it_be_large() {
     ));
     let effects = client.on_line(&server.reply(&requests[0], failed), 1);
     let fifth = server.read(&sent(&effects)[0]);
-    let big = Body::ImageDownloadMeta(ImageMeta {
-        id: "5".into(),
-        name: "big.png".into(),
-        size: AUTO_DOWNLOAD_BYTES * 2,
-        mime: "image/png".into(),
-    });
+    let big = meta_of("5", AUTO_DOWNLOAD_BYTES * 2);
     let effects = client.on_line(&server.reply(&fifth, big), 2);
     assert!(
         matches!(views(&effects)[..], [ImageView::Loading { .. }]),
