@@ -12,11 +12,12 @@
 //! only has to count bytes.
 
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
+use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
 use crate::sizes::thousands;
 
 /// Longest text, in bytes of UTF-8, the server takes (its default).
-pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+pub const MAX_TEXT_BYTES: usize = DEFAULT_MAX_TEXT_BYTES;
 
 /// Longest frame the bridge relays (its default `--max-frame-bytes`).
 pub const BRIDGE_MAX_FRAME_BYTES: usize = DEFAULT_MAX_LINE_BYTES;
