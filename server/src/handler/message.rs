@@ -38,6 +38,7 @@ pub async fn text(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: Create
         text: m.text,
         user,
         time: Timestamp(time),
+        message_id: None,
     });
     deliver(conn, id, room, stored, body).await;
 }
@@ -74,6 +75,7 @@ pub async fn image(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: Creat
         image: reference,
         user,
         time: Timestamp(time),
+        message_id: None,
     });
     deliver(conn, id, room, stored, body).await;
 }
