@@ -86,6 +86,7 @@ impl Connection {
             accepted: Accepted {
                 rooms: Vec::new(),
                 heartbeat_rate: 0,
+                extensions: None,
             },
             username: options.username.clone(),
             pushes: VecDeque::new(),

@@ -98,6 +98,7 @@ mod tests {
                 text: "hi".into(),
                 user: "ann".into(),
                 time: Timestamp(3_723_000),
+                message_id: None,
             }),
         );
         assert_eq!(

@@ -65,6 +65,7 @@ async fn accept(conn: &mut Conn, id: PacketId, username: String) {
                 Body::Accepted(Accepted {
                     rooms,
                     heartbeat_rate,
+                    extensions: None,
                 }),
             )
         });

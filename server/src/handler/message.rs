@@ -46,6 +46,7 @@ pub async fn text(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: Create
         text: m.text,
         user,
         time: Timestamp(time),
+        message_id: None,
     });
     deliver(conn, id, room, stored, body).await;
 }
@@ -82,6 +83,7 @@ pub async fn image(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: Creat
         image: reference,
         user,
         time: Timestamp(time),
+        message_id: None,
     });
     deliver(conn, id, room, stored, body).await;
 }

@@ -38,7 +38,9 @@ pub(super) async fn create_account(
     bad_name: ErrorKind,
 ) -> Option<String> {
     let shared = conn.shared.clone();
-    let Credentials { username, password } = credentials;
+    let Credentials {
+        username, password, ..
+    } = credentials;
     if !valid_name(&username, shared.config.max_username_chars) || username.trim() != username {
         conn.error(id, bad_name, "invalid username").await;
         return None;

@@ -7,8 +7,10 @@ use serde_json::value::RawValue;
 
 use super::auth::{Accepted, Credentials};
 use super::error::ErrorPacket;
+use super::extension::Extension;
 use super::file::{ImageMeta, ImagePart, ImageRef, ImageUploadRequest};
 use super::handshake::Handshake;
+use super::history::{History, RequireHistory};
 use super::message::{CreateImageMessage, CreateTextMessage, ImageMessage, TextMessage};
 use super::room::{Joined, Left, RoomName, RoomRef, RoomSummary};
 use super::user::Username;
@@ -129,6 +131,10 @@ packet_table! {
     CreateImageMessage = Message.CreateImageMessage(CreateImageMessage),
     /// `Message.ImageMessage`.
     ImageMessage = Message.ImageMessage(ImageMessage),
+    /// `Message.RequireHistory` (extension `history/1`; room required).
+    RequireHistory = Message.RequireHistory(RequireHistory),
+    /// `Message.History` (extension `history/1`): one page of a room's messages.
+    History = Message.History(History),
     /// `File.RequestImageUpload`.
     RequestImageUpload = File.RequestImageUpload(ImageUploadRequest),
     /// `File.ImageUploadAccepted`.
@@ -208,8 +214,10 @@ impl PacketKind {
     /// Whether this kind carries a top-level `room` (the Message family).
     pub fn room_field(self) -> RoomField {
         match self {
-            Self::CreateTextMessage | Self::CreateImageMessage => RoomField::Required,
-            Self::TextMessage | Self::ImageMessage => RoomField::Optional,
+            Self::CreateTextMessage | Self::CreateImageMessage | Self::RequireHistory => {
+                RoomField::Required
+            }
+            Self::TextMessage | Self::ImageMessage | Self::History => RoomField::Optional,
             _ => RoomField::Absent,
         }
     }
@@ -224,6 +232,7 @@ impl PacketKind {
                 | Self::Register
                 | Self::CreateTextMessage
                 | Self::CreateImageMessage
+                | Self::RequireHistory
                 | Self::RequestImageUpload
                 | Self::ImageUploadPart
                 | Self::ImageUploadCompleted
@@ -248,6 +257,7 @@ impl PacketKind {
             K::Login | K::Register => &[K::Accepted],
             K::CreateTextMessage => &[K::TextMessage],
             K::CreateImageMessage => &[K::ImageMessage],
+            K::RequireHistory => &[K::History],
             K::RequestImageUpload => &[K::ImageUploadAccepted, K::ImageUploadRejected],
             K::ImageUploadCompleted => &[K::ImageUploadCompleted],
             K::RequestImageDownload => &[
@@ -264,6 +274,15 @@ impl PacketKind {
             K::RoomUpdate => &[K::RoomUpdated],
             K::RoomRequireList => &[K::RoomList],
             _ => &[],
+        }
+    }
+
+    /// The negotiated extension a kind belongs to: a client sends such a request, and
+    /// a server serves it, only on a connection that agreed to that extension.
+    pub fn extension(self) -> Option<Extension> {
+        match self {
+            Self::RequireHistory | Self::History => Some(Extension::History),
+            _ => None,
         }
     }
 
@@ -296,7 +315,7 @@ mod tests {
                 Some(kind)
             );
         }
-        assert_eq!(PacketKind::ALL.len(), 34);
+        assert_eq!(PacketKind::ALL.len(), 36);
     }
 
     #[test]

@@ -1,9 +1,14 @@
-//! `Message.*`: text and image messages. Their room travels in the packet's top-level
-//! `room` field (see [`super::Packet::room`]), not in `data`.
+//! `Message.*`: text and image messages (the `history/1` request and page are in
+//! [`super::history`]). Their room travels in the packet's top-level `room` field (see
+//! [`super::Packet::room`]), not in `data`.
 
 use serde::{Deserialize, Serialize};
 
-use super::lenient::Timestamp;
+use super::lenient::{Timestamp, optional_message_id};
+
+/// A message's stable server ID (`history/1`): positive, at most
+/// [`super::lenient::MAX_MESSAGE_ID`], increasing in the order the server stored them.
+pub type MessageId = u64;
 
 /// The scheme of an image stored on the MCP server (`WIRE.md` section 9).
 pub const MCP_IMAGE_SCHEME: &str = "mcp_image://";
@@ -30,6 +35,15 @@ pub struct TextMessage {
     pub user: String,
     /// When the server accepted it.
     pub time: Timestamp,
+    /// The server's ID of the message, sent only to connections that agreed to
+    /// `history/1` (never written when absent, so plain packets stay as they were).
+    #[serde(
+        rename = "messageId",
+        default,
+        deserialize_with = "optional_message_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_id: Option<MessageId>,
 }
 
 /// `Message.CreateImageMessage` data: exactly one of `image` (an uploaded image,
@@ -79,6 +93,14 @@ pub struct ImageMessage {
     pub user: String,
     /// When the server accepted it.
     pub time: Timestamp,
+    /// As [`TextMessage::message_id`].
+    #[serde(
+        rename = "messageId",
+        default,
+        deserialize_with = "optional_message_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_id: Option<MessageId>,
 }
 
 impl ImageMessage {
@@ -131,7 +153,25 @@ mod tests {
             image: "mcp_image://42".into(),
             user: "u".into(),
             time: Timestamp(1),
+            message_id: None,
         };
         assert_eq!(m.stored_image_id(), Some("42"));
+    }
+
+    #[test]
+    fn message_ids_are_written_only_when_set() {
+        let plain = r#"{"text":"hello","user":"bob","time":1764698400000}"#;
+        let m: TextMessage = serde_json::from_str(plain).unwrap();
+        assert_eq!(m.message_id, None);
+        assert_eq!(serde_json::to_string(&m).unwrap(), plain);
+        // The document's live message.
+        let with_id = r#"{"text":"hello","user":"bob","time":1764698400000,"messageId":4711}"#;
+        let m: TextMessage = serde_json::from_str(with_id).unwrap();
+        assert_eq!(m.message_id, Some(4711));
+        assert_eq!(serde_json::to_string(&m).unwrap(), with_id);
+        // A foreign server's `messageId` of another shape costs nothing.
+        let m: ImageMessage =
+            serde_json::from_str(r#"{"image":"u","user":"b","time":1,"messageId":"a-b"}"#).unwrap();
+        assert_eq!(m.message_id, None);
     }
 }

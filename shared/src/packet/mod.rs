@@ -11,11 +11,15 @@
 //!
 //! One file per message family: [`handshake`], [`auth`], [`message`], [`file`],
 //! [`user`], [`room`], [`error`]; [`kind`] is the table that ties types to data.
+//! Negotiated extensions (`docs/extensions.md`): [`extension`] (the negotiation) and
+//! [`history`] (`history/1`'s request and page).
 
 pub mod auth;
 pub mod error;
+pub mod extension;
 pub mod file;
 pub mod handshake;
+pub mod history;
 pub mod id;
 pub mod kind;
 pub mod lenient;

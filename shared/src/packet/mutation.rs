@@ -43,6 +43,14 @@ const FIELD_NAMES: &[&str] = &[
     "size",
     "accessToken",
     "http",
+    "extensions",
+    "messageId",
+    "message_id",
+    "before",
+    "after",
+    "limit",
+    "messages",
+    "more",
     "Room",
     "",
 ];
@@ -352,9 +360,9 @@ mod tests {
 
     #[test]
     fn keys_are_picked_at_every_depth_and_cases_flip_both_ways() {
-        // Keys in order: data, heartbeatRate, rooms, allUsers, id, name, type.
+        // Keys in order: data, extensions, heartbeatRate, rooms, allUsers, id, name, type.
         let packet = sample(PacketKind::Accepted);
-        let json = mutate(&packet, &[Mutation::FlipCase(3)]);
+        let json = mutate(&packet, &[Mutation::FlipCase(4)]);
         assert!(json.contains("all_users"), "{json}");
         assert_eq!(flip_case("all_users"), "allUsers");
         let json = mutate(

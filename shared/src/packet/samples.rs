@@ -2,8 +2,10 @@
 //! changes their JSON at random for the property tests).
 
 use super::auth::{Accepted, Credentials};
+use super::extension::{Extension, ExtensionNames, ExtensionSet};
 use super::file::{ImageMeta, ImagePart, ImageRef, ImageUploadRequest};
 use super::handshake::Handshake;
+use super::history::{History, HistoryEntry, HistoryMessage, RequireHistory};
 use super::lenient::Timestamp;
 use super::message::{CreateImageMessage, CreateTextMessage, ImageMessage, TextMessage};
 use super::room::{Joined, Left, RoomInfo, RoomName, RoomRef, RoomSummary};
@@ -12,9 +14,19 @@ use super::{Body, Packet, PacketId, PacketKind, RoomField};
 
 /// A valid packet of `kind` (any kind in [`PacketKind::ALL`]), with ID `42.x`.
 pub(crate) fn sample(kind: PacketKind) -> Packet {
-    let creds = || Credentials {
-        username: "alice".into(),
-        password: "pw".into(),
+    let creds = || Credentials::new("alice", "pw");
+    let offer = || {
+        Some(
+            ["history/1", "other/2"]
+                .into_iter()
+                .collect::<ExtensionNames>(),
+        )
+    };
+    let text = || TextMessage {
+        text: "hi".into(),
+        user: "a".into(),
+        time: Timestamp(1),
+        message_id: Some(9),
     };
     let meta = || ImageMeta {
         id: "7".into(),
@@ -41,7 +53,10 @@ pub(crate) fn sample(kind: PacketKind) -> Packet {
             public_key: "ab".into(),
         }),
         PacketKind::Ping => Body::Ping,
-        PacketKind::Login => Body::Login(creds()),
+        PacketKind::Login => Body::Login(Credentials {
+            extensions: offer(),
+            ..creds()
+        }),
         PacketKind::Register => Body::Register(creds()),
         PacketKind::Accepted => Body::Accepted(Accepted {
             rooms: vec![RoomInfo {
@@ -50,15 +65,12 @@ pub(crate) fn sample(kind: PacketKind) -> Packet {
                 all_users: vec!["a".into()],
             }],
             heartbeat_rate: 30_000,
+            extensions: Some(ExtensionSet::from_iter([Extension::History]).to_names()),
         }),
         PacketKind::CreateTextMessage => Body::CreateTextMessage(CreateTextMessage {
             text: "hi\nthere".into(),
         }),
-        PacketKind::TextMessage => Body::TextMessage(TextMessage {
-            text: "hi".into(),
-            user: "a".into(),
-            time: Timestamp(1),
-        }),
+        PacketKind::TextMessage => Body::TextMessage(text()),
         PacketKind::CreateImageMessage => {
             Body::CreateImageMessage(CreateImageMessage::uploaded("7"))
         }
@@ -66,6 +78,19 @@ pub(crate) fn sample(kind: PacketKind) -> Packet {
             image: "mcp_image://7".into(),
             user: "a".into(),
             time: Timestamp(2),
+            message_id: None,
+        }),
+        PacketKind::RequireHistory => Body::RequireHistory(RequireHistory {
+            before: Some(4711),
+            after: Some(3),
+            limit: Some(2),
+        }),
+        PacketKind::History => Body::History(History {
+            messages: vec![HistoryEntry {
+                message: HistoryMessage::Text(text()),
+                room: 2,
+            }],
+            more: true,
         }),
         PacketKind::RequestImageUpload => Body::RequestImageUpload(ImageUploadRequest {
             name: "a.png".into(),

@@ -56,6 +56,50 @@ fn matches_the_spec_fixtures_exactly() {
     }
 }
 
+/// The examples of `docs/extensions.md`, verbatim: each decodes to its kind and
+/// re-encodes to the same JSON (key order aside: the document writes `room` first).
+#[test]
+fn matches_the_extension_document_examples() {
+    let fixtures = [
+        (
+            r#"{"type":"Authentication.Login.1","data":{"username":"ann","password":"...","extensions":["history/1"]}}"#,
+            PacketKind::Login,
+        ),
+        (
+            r#"{"type":"Authentication.Accepted.1","data":{"rooms":[{"id":1,"name":"general","allUsers":["ann"]}],"heartbeatRate":30000,"extensions":["history/1"]}}"#,
+            PacketKind::Accepted,
+        ),
+        (
+            r#"{"type":"Message.TextMessage.DontHaveID","room":1,"data":{"text":"hello","user":"bob","time":1764698400000,"messageId":4711}}"#,
+            PacketKind::TextMessage,
+        ),
+        (
+            r#"{"type":"Message.RequireHistory.7","room":1,"data":{"before":4711,"limit":2}}"#,
+            PacketKind::RequireHistory,
+        ),
+        (
+            r#"{"type":"Message.History.7","room":1,"data":{"messages":[
+  {"type":"Message.TextMessage","room":1,"data":{"text":"hi","user":"ann","time":1764698300000,"messageId":4702}},
+  {"type":"Message.ImageMessage","room":1,"data":{"image":"mcp_image://31","user":"bob","time":1764698350000,"messageId":4705}}
+],"more":true}}"#,
+            PacketKind::History,
+        ),
+    ];
+    for (json, kind) in fixtures {
+        let packet = Packet::decode(json).unwrap();
+        assert_eq!(packet.kind(), kind, "{json}");
+        let expected: serde_json::Value = serde_json::from_str(json).unwrap();
+        let encoded: serde_json::Value = serde_json::from_str(&packet.encode()).unwrap();
+        assert_eq!(encoded, expected, "{json}");
+    }
+    // A history request must name its room, like every message request.
+    let no_room = Packet::decode(r#"{"type":"Message.RequireHistory.8","data":{}}"#).unwrap_err();
+    assert_eq!(
+        (no_room.reply_id(), no_room.reply_error()),
+        (PacketId::from("8"), ErrorKind::PacketDataIncorrect)
+    );
+}
+
 #[test]
 fn tolerant_readers() {
     // `error` for `message`, `data: null` and no data at all.

@@ -8,8 +8,10 @@ use thiserror::Error;
 use crate::crypto::{CryptoError, KeyPair, LineCipher, PublicKey};
 use crate::line::{LineForm, classify};
 use crate::packet::auth::{Accepted, Credentials};
+use crate::packet::extension::{Extension, ExtensionSet};
 use crate::packet::file::{ImagePart, ImageRef, ImageUploadRequest};
 use crate::packet::handshake::{Handshake, VERSION_2_0, VERSION_2_1};
+use crate::packet::history::RequireHistory;
 use crate::packet::message::{CreateImageMessage, CreateTextMessage};
 use crate::packet::room::{RoomName, RoomRef, RoomSummary};
 use crate::packet::user::Username;
@@ -17,6 +19,7 @@ use crate::packet::{
     Body, DecodeError, ErrorPacket, Packet, PacketId, PacketKind, RoomField, RoomId,
 };
 
+use super::extensions::Negotiation;
 use super::pending::{PendingRequests, TimedOut};
 
 /// The protocol version a session offers.
@@ -82,6 +85,10 @@ pub enum SessionError {
     /// Requests need the key; wait for [`Event::Secured`].
     #[error("the handshake is not complete")]
     NotSecured,
+    /// A request of an extension the server did not agree to at sign-in (or before
+    /// signing in at all): see [`ClientSession::offer_extensions`].
+    #[error("the server has not agreed to the {0} extension")]
+    NotAgreed(Extension),
 }
 
 /// What a received line meant.
@@ -138,6 +145,7 @@ pub struct ClientSession {
     joined: BTreeSet<RoomId>,
     /// For MCP 2.0 messages without a room: where each user last spoke.
     last_room_of_user: HashMap<String, RoomId>,
+    extensions: Negotiation,
 }
 
 impl ClientSession {
@@ -154,6 +162,7 @@ impl ClientSession {
             next_heartbeat_at: None,
             joined: BTreeSet::new(),
             last_room_of_user: HashMap::new(),
+            extensions: Negotiation::default(),
         }
     }
 
@@ -195,6 +204,19 @@ impl ClientSession {
     /// The heartbeat rate the server announced, once signed in.
     pub fn heartbeat_rate_ms(&self) -> Option<u64> {
         self.heartbeat_rate_ms
+    }
+
+    /// Offers `extensions` at the next [`ClientSession::login`] or
+    /// [`ClientSession::register`] (`docs/extensions.md`). Servers that do not know
+    /// extensions ignore the offer; offering none (the default) sends the plain Login.
+    pub fn offer_extensions(&mut self, extensions: ExtensionSet) {
+        self.extensions.offer(extensions);
+    }
+
+    /// The extensions the server agreed to at sign-in, among those offered. Empty
+    /// until [`Event::Accepted`], and for a server that does not know extensions.
+    pub fn agreed_extensions(&self) -> ExtensionSet {
+        self.extensions.agreed()
     }
 
     /// Rooms this connection has joined (as confirmed by the server).
@@ -248,10 +270,14 @@ impl ClientSession {
 
     /// Builds, encrypts and records any request. The typed methods below are thin
     /// wrappers over this.
+    ///
+    /// An extension's request is refused ([`SessionError::NotAgreed`]) unless the
+    /// server agreed to that extension.
     pub fn request(&mut self, body: Body, room: Option<RoomId>) -> Result<Outgoing, SessionError> {
         self.cipher()?;
-        let (id, wire_id) = self.fresh_wire_id();
         let kind = body.kind();
+        self.extensions.check_request(kind)?;
+        let (id, wire_id) = self.fresh_wire_id();
         let packet = Packet {
             id: wire_id,
             room,
@@ -267,16 +293,26 @@ impl ClientSession {
         Ok(Outgoing { id, line })
     }
 
-    /// `Authentication.Login`.
+    /// `Authentication.Login`, offering the extensions set by
+    /// [`ClientSession::offer_extensions`].
     pub fn login(&mut self, username: &str, password: &str) -> Result<Outgoing, SessionError> {
-        self.username = Some(username.to_owned());
-        self.request(Body::Login(credentials(username, password)), None)
+        let credentials = self.sign_in_credentials(username, password);
+        self.request(Body::Login(credentials), None)
     }
 
-    /// `Authentication.Register` (signs in on success).
+    /// `Authentication.Register` (signs in on success), offering extensions like
+    /// [`ClientSession::login`].
     pub fn register(&mut self, username: &str, password: &str) -> Result<Outgoing, SessionError> {
+        let credentials = self.sign_in_credentials(username, password);
+        self.request(Body::Register(credentials), None)
+    }
+
+    fn sign_in_credentials(&mut self, username: &str, password: &str) -> Credentials {
         self.username = Some(username.to_owned());
-        self.request(Body::Register(credentials(username, password)), None)
+        Credentials {
+            extensions: self.extensions.offer_field(),
+            ..Credentials::new(username, password)
+        }
     }
 
     /// `Message.CreateTextMessage`.
@@ -392,6 +428,17 @@ impl ClientSession {
         self.request(Body::RoomRequireList, None)
     }
 
+    /// `Message.RequireHistory` (`history/1`): a page of `room`'s past messages,
+    /// answered by one `Message.History`. Refused with [`SessionError::NotAgreed`]
+    /// unless the server agreed to `history/1` at sign-in.
+    pub fn require_history(
+        &mut self,
+        room: RoomId,
+        range: RequireHistory,
+    ) -> Result<Outgoing, SessionError> {
+        self.request(Body::RequireHistory(range), Some(room))
+    }
+
     /// When the next heartbeat is due (ms), once signed in.
     pub fn next_heartbeat_at(&self) -> Option<u64> {
         self.next_heartbeat_at
@@ -456,6 +503,7 @@ impl ClientSession {
     fn handle_packet(&mut self, mut packet: Packet, now: u64) -> Event {
         let kind = packet.kind();
         let about_me = self.is_about_me(&packet);
+        self.extensions.strip_unagreed(&mut packet);
         let Some((index, pending)) = self
             .pending
             .find(&packet, self.version, about_me)
@@ -475,6 +523,7 @@ impl ClientSession {
         self.track_reply(&packet);
         match packet.body {
             Body::Accepted(accepted) => {
+                self.extensions.accepted(&accepted);
                 let rate = accepted.heartbeat_rate;
                 self.heartbeat_rate_ms = Some(rate);
                 self.next_heartbeat_at = (rate > 0).then(|| now.saturating_add(rate));
@@ -563,10 +612,7 @@ impl ClientSession {
 }
 
 fn credentials(username: &str, password: &str) -> Credentials {
-    Credentials {
-        username: username.to_owned(),
-        password: password.to_owned(),
-    }
+    Credentials::new(username, password)
 }
 
 fn image_ref(id: &str) -> ImageRef {

@@ -20,11 +20,22 @@
 //!    unanswered too long ([`TimedOut`]), which is no longer pending. A reply that
 //!    comes after that is still reported as its request's [`Event::Reply`].
 //!
+//! # Extensions (`docs/extensions.md`)
+//! Before step 3, [`ClientSession::offer_extensions`] chooses what Login/Register
+//! offer. After [`Event::Accepted`], [`ClientSession::agreed_extensions`] says what the
+//! server agreed to; only then do an extension's requests go out (for `history/1`,
+//! [`ClientSession::require_history`], answered by one `Message.History` reply with
+//! the request's deadline like any other). Until agreed, they are refused with
+//! [`SessionError::NotAgreed`], and extension fields in what the server sends
+//! (`messageId`) are dropped. Agreement holds for the connection: a new session
+//! offers again.
+//!
 //! # Server side
 //! [`accept_handshake`] reads a client's handshake and produces the reply line and the
 //! line cipher, so the server shares this code.
 
 mod client;
+mod extensions;
 mod pending;
 mod server;
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::crypto::{KeyPair, LineCipher};
 use crate::packet::auth::Accepted;
+use crate::packet::extension::{ExtensionNames, ExtensionSet};
 use crate::packet::file::{ImageMeta, ImageRef};
 use crate::packet::lenient::Timestamp;
 use crate::packet::message::TextMessage;
@@ -68,8 +69,23 @@ fn secured(version: ProtocolVersion) -> (ClientSession, Peer) {
     (client, Peer { cipher })
 }
 
+/// A plain client (offering no extension), signed in.
 fn signed_in(version: ProtocolVersion, rate: u64) -> (ClientSession, Peer) {
     let (mut client, peer) = secured(version);
+    sign_in(&mut client, &peer, ExtensionSet::EMPTY, rate, |_| None);
+    (client, peer)
+}
+
+/// Offers `offered` and logs in through `peer`, whose `Accepted` lists what `agree`
+/// says (given the Login it read) in `extensions`. Returns that `Accepted`.
+fn sign_in(
+    client: &mut ClientSession,
+    peer: &Peer,
+    offered: ExtensionSet,
+    rate: u64,
+    agree: impl FnOnce(&Packet) -> Option<ExtensionNames>,
+) -> Accepted {
+    client.offer_extensions(offered);
     let login = client.login("alice", "pw").unwrap();
     let request = peer.read(&login.line);
     let accepted = Accepted {
@@ -79,13 +95,12 @@ fn signed_in(version: ProtocolVersion, rate: u64) -> (ClientSession, Peer) {
             all_users: vec![],
         }],
         heartbeat_rate: rate,
+        extensions: agree(&request),
     };
-    let event = client.handle_line(&peer.reply(&request, Body::Accepted(accepted)), 1_000);
-    assert!(
-        matches!(event, Some(Event::Accepted { request, .. }) if request == login.id),
-        "{event:?}"
-    );
-    (client, peer)
+    match client.handle_line(&peer.reply(&request, Body::Accepted(accepted)), 1_000) {
+        Some(Event::Accepted { request, accepted }) if request == login.id => accepted,
+        event => panic!("{event:?}"),
+    }
 }
 
 #[test]
@@ -327,6 +342,7 @@ fn mcp_2_0_replies_match_by_type_and_order_and_messages_find_their_room() {
                 text: "hello".into(),
                 user: user.into(),
                 time: Timestamp(5),
+                message_id: None,
             }),
         ))
     };
@@ -468,6 +484,8 @@ fn mcp_2_0_access_denied_then_joined_anyway_leaves_us_in_the_room() {
         "but we are in"
     );
 }
+
+mod history;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod proptests {

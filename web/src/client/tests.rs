@@ -82,6 +82,7 @@ fn accepted(rooms: &[(RoomId, &str)]) -> Body {
             })
             .collect(),
         heartbeat_rate: 1000,
+        extensions: None,
     })
 }
 
@@ -147,6 +148,7 @@ fn confirm(server: &Server, request: &Packet) -> String {
             text: m.text.clone(),
             user: "alice".into(),
             time: Timestamp(1234),
+            message_id: None,
         }),
     )
 }
@@ -239,6 +241,7 @@ fn bob_says(server: &Server, room: RoomId, text: &str) -> String {
             text: text.into(),
             user: "bob".into(),
             time: Timestamp(9),
+            message_id: None,
         }),
     )
 }
@@ -450,6 +453,7 @@ fn pushes_become_actions() {
             text: "hi".into(),
             user: "bob".into(),
             time: Timestamp(77),
+            message_id: None,
         }),
     );
     assert_eq!(

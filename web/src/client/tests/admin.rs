@@ -71,10 +71,7 @@ fn users_are_created_and_deleted_and_the_password_is_not_kept() {
     let request = server.read(&sent(&client.create_user("carol", "carols-secret"))[0]);
     assert_eq!(
         request.body,
-        Body::UserCreate(WireCredentials {
-            username: "carol".into(),
-            password: "carols-secret".into(),
-        })
+        Body::UserCreate(WireCredentials::new("carol", "carols-secret"))
     );
     assert!(!format!("{:?}", client.requests).contains("carols-secret"));
     let carol = Username {

@@ -151,6 +151,7 @@ fn a_2_0_chat_works_messages_find_their_room_and_the_list_is_not_waited_for() {
         text: "hi alice".into(),
         user: "bob".into(),
         time: Timestamp(7),
+        message_id: None,
     });
     assert_eq!(
         actions(&client.on_line(&server.send(bob), 5)),
@@ -167,6 +168,7 @@ fn a_2_0_chat_works_messages_find_their_room_and_the_list_is_not_waited_for() {
         text: "hi bob".into(),
         user: "alice".into(),
         time: Timestamp(8),
+        message_id: None,
     });
     assert!(actions(&client.on_line(&server.send(echo), 7)).contains(
         &Action::OwnMessageDelivery {

@@ -109,6 +109,7 @@ fn an_upload_goes_out_in_parts_then_posts_the_image() {
         image: "mcp_image://7".into(),
         user: "alice".into(),
         time: Timestamp(99),
+        message_id: None,
     });
     let effects = client.on_line(&server.reply(&post, posted), 12);
     let actions = actions(&effects);
