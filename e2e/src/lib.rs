@@ -11,6 +11,7 @@
 //! - [`peer`]: a [`Peer`] signed in over plain TCP with the terminal client's
 //!   connection, for the other end of a conversation or thousands of messages.
 //! - [`png`]: test pictures with known pixels.
+//! - [`scene`]: shared starting points (a room made by root, a browser in it).
 //! - [`wait`]: polling with a timeout, instead of sleeping.
 //!
 //! Prerequisites, checked with a clear failure: `dist/` built by
@@ -21,6 +22,7 @@ pub mod browser;
 pub mod chromedriver;
 pub mod peer;
 pub mod png;
+pub mod scene;
 pub mod system;
 pub mod wait;
 

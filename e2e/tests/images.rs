@@ -1,13 +1,17 @@
 //! Images between two browsers: a picture one user picks is uploaded in parts and
 //! appears inline for the other with every pixel intact; an image posted by address,
-//! pasted and dropped ones show too; a cancelled upload posts nothing.
+//! pasted and dropped ones show too; a large one waits for a click that its size is
+//! shown on; a cancelled upload posts nothing.
 
 use anyhow::{Context, Result, ensure};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::scene::{browser_in_room, room_by_root};
 use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, png, wait};
+use miricat_shared::Body;
+use miricat_shared::packet::file::MAX_IMAGE_PART_BYTES;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 /// Reads the inline images of the open room: source, natural size, and for `blob:`
 /// ones the pixels drawn on a canvas (base64 RGBA). (The page's CSP keeps `fetch`
@@ -75,31 +79,13 @@ async fn wait_for_images(browser: &Browser, count: usize) -> Result<Vec<Value>> 
     .await
 }
 
-/// Root creates the room "photos".
-async fn create_photos(system: &System) -> Result<()> {
-    let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
-    root.create_room("photos").await?;
-    Ok(())
-}
-
-/// A browser signed in as a new user `name` (password `<name>-password`) and in
-/// the room "photos".
-async fn in_photos(system: &System, driver: &Chromedriver, name: &str) -> Result<Browser> {
-    let browser = Browser::open(driver, &system.url()).await?;
-    browser
-        .sign_in(name, &format!("{name}-password"), true)
-        .await?;
-    browser.join_room("photos").await?;
-    Ok(browser)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
     let system = System::start().await?;
-    create_photos(&system).await?;
+    room_by_root(&system, "photos").await?;
     let driver = Chromedriver::start().await?;
-    let alice = in_photos(&system, &driver, "alice").await?;
-    let bob = in_photos(&system, &driver, "bob").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "photos").await?;
+    let bob = browser_in_room(&system, &driver, "bob", "photos").await?;
 
     // 160x120 of noise: about 57 KiB, so two upload parts and two download parts.
     let picture = png::noise(160, 120, 7);
@@ -152,6 +138,12 @@ async fn an_uploaded_image_reaches_the_other_user_intact() -> Result<()> {
         .await?;
     alice.fill("image-url-input", &url).await?;
     alice.click("image-url-submit").await?;
+    // From another site as far as the app knows: it loads on bob's click.
+    let host = system.url();
+    let host = host.trim_start_matches("http://").trim_end_matches('/');
+    let offer = bob.wait_for_text("image-load", "Load image from").await?;
+    assert_eq!(offer, format!("Load image from {host}"));
+    bob.click("image-load").await?;
     let seen = wait_for_images(&bob, 2).await?;
     assert_eq!(seen[1]["src"], json!(url));
 
@@ -191,17 +183,23 @@ async fn a_cancelled_upload_posts_nothing() -> Result<()> {
     // A slow server (20 parts/s) makes the upload take seconds: time to cancel.
     // The TCP peers idle between steps and send no heartbeats meanwhile: a long
     // heartbeat keeps the server from closing them.
+    const PARTS_PER_SECOND: f64 = 20.0;
     let system = System::start_with(|config| {
         config.heartbeat_ms = 60_000;
         config.rate_limit = miricat_server::RateLimit {
-            per_second: 20.0,
+            per_second: PARTS_PER_SECOND,
             burst: 5,
         };
     })
     .await?;
-    create_photos(&system).await?;
+    let room = room_by_root(&system, "photos").await?;
     let driver = Chromedriver::start().await?;
-    let alice = in_photos(&system, &driver, "alice").await?;
+    let alice = browser_in_room(&system, &driver, "alice", "photos").await?;
+    // Bob watches the room from another connection: what the upload would post
+    // reaches him as a push.
+    let mut bob = Peer::sign_in(system.server_addr(), "bob", "bobs-password", true).await?;
+    bob.join(room).await?;
+    bob.keep_pushes(true);
 
     // ~7 MiB (about 10 MiB as base64): more than every buffer between the browser and
     // the throttled server holds, so the upload is still sending when cancelled.
@@ -210,18 +208,70 @@ async fn a_cancelled_upload_posts_nothing() -> Result<()> {
     alice.element("upload-progress").await?;
     alice.click("upload-cancel").await?;
     alice.wait_for_absent("upload-progress").await?;
-    // The server handles a connection's requests in order: once a message sent
-    // after the cancel is confirmed, anything the upload could have posted would be
-    // in the room already.
     alice.send("after the cancel").await?;
+
+    // A cancel that kept sending parts (some not yet handed to the socket) would
+    // finish and post within the time the whole upload takes at the server's rate:
+    // watch past it, with room to spare.
+    let parts = picture.file.len().div_ceil(MAX_IMAGE_PART_BYTES);
+    let full_upload = Duration::from_secs_f64(parts as f64 / PARTS_PER_SECOND);
+    let watch = full_upload.mul_f64(1.5) + Duration::from_secs(3);
+    let pushes = bob
+        .pushes_until(tokio::time::Instant::now() + watch)
+        .await?;
+    let texts: Vec<&str> = pushes
+        .iter()
+        .filter_map(|p| match &p.body {
+            Body::TextMessage(m) => Some(m.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, ["after the cancel"], "bob sees the room's traffic");
+    let posted: Vec<_> = pushes
+        .iter()
+        .filter(|p| matches!(p.body, Body::ImageMessage(_)))
+        .collect();
+    assert!(
+        posted.is_empty(),
+        "a cancelled upload is never posted (watched {watch:?}): {posted:?}"
+    );
     alice
         .wait_for_status("alice", "after the cancel", "sent")
         .await?;
-    assert!(
-        images(&alice).await?.is_empty(),
-        "a cancelled upload is never posted"
-    );
+    assert!(images(&alice).await?.is_empty(), "nor shown to alice");
     miricat_e2e::browser::assert_no_error(&alice).await?;
     alice.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_image_waits_for_a_click_that_shows_its_size() -> Result<()> {
+    let system = System::start().await?;
+    room_by_root(&system, "photos").await?;
+    let driver = Chromedriver::start().await?;
+    let alice = browser_in_room(&system, &driver, "alice", "photos").await?;
+    let bob = browser_in_room(&system, &driver, "bob", "photos").await?;
+
+    // 1000x800 of noise: about 3 MiB, over the 2 MiB of automatic downloads.
+    let picture = png::noise(1000, 800, 11);
+    assert!(picture.file.len() > 2 * 1024 * 1024);
+    alice.pick_image("large.png", &picture.file).await?;
+    // The sender sees her own picture at once: its bytes are already here.
+    wait_for_images(&alice, 1).await?;
+
+    let offer = bob.wait_for_text("image-load", "Load image (").await?;
+    let size = format!("{:.1} MiB", picture.file.len() as f64 / 1_048_576.0);
+    assert_eq!(offer, format!("Load image ({size})"));
+    assert!(
+        images(&bob).await?.is_empty(),
+        "nothing shown before the click"
+    );
+    bob.click("image-load").await?;
+    let seen = wait_for_images(&bob, 1).await?;
+    let rgba = BASE64.decode(seen[0]["rgba"].as_str().context("no pixels")?)?;
+    assert!(rgba == picture.rgba, "every pixel arrived intact");
+
+    alice.close().await?;
+    bob.close().await?;
     Ok(())
 }

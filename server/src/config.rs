@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
+use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
 /// Default heartbeat rate advertised in `Authentication.Accepted` (milliseconds).
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
@@ -45,6 +46,10 @@ pub struct Config {
     pub max_image_bytes: u64,
     /// Largest line in bytes; a longer line closes the connection.
     pub max_line_bytes: usize,
+    /// Longest text, or image URL, one message may carry, in bytes of UTF-8: every
+    /// accepted message is stored for good, so this bounds what one message costs
+    /// the disk. A longer one gets `Error.MessageDataIncorrect`.
+    pub max_text_bytes: usize,
     /// Most simultaneous connections; further connections wait in the kernel backlog.
     pub max_connections: usize,
     /// Most simultaneous connections from one client address (the PROXY-carried one
@@ -92,6 +97,7 @@ impl std::fmt::Debug for Config {
             .field("allow_register", &self.allow_register)
             .field("max_image_bytes", &self.max_image_bytes)
             .field("max_line_bytes", &self.max_line_bytes)
+            .field("max_text_bytes", &self.max_text_bytes)
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_ip", &self.max_connections_per_ip)
             .field("image_ttl", &self.image_ttl)
@@ -119,6 +125,7 @@ impl Config {
             allow_register: true,
             max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
             max_connections: 10_000,
             max_connections_per_ip: 0,
             image_ttl: Duration::from_secs(24 * 60 * 60),

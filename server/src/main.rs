@@ -63,6 +63,12 @@ struct Args {
     #[arg(long, env = "MIRICAT_MAX_LINE_BYTES", default_value_t = 1024 * 1024)]
     max_line_bytes: usize,
 
+    /// Longest text message, or image URL, accepted in bytes of UTF-8 (16 KiB by
+    /// default); a longer one is answered with Error.MessageDataIncorrect. Every
+    /// accepted message is stored for good, so this bounds what one costs the disk.
+    #[arg(long, env = "MIRICAT_MAX_TEXT_BYTES", default_value_t = miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_text_bytes: u64,
+
     /// Most simultaneous connections; further ones wait in the listen backlog.
     #[arg(long, env = "MIRICAT_MAX_CONNECTIONS", default_value_t = 10_000)]
     max_connections: usize,
@@ -143,6 +149,7 @@ impl Args {
         config.history = !self.no_history;
         config.max_image_bytes = self.max_image_bytes;
         config.max_line_bytes = self.max_line_bytes;
+        config.max_text_bytes = usize::try_from(self.max_text_bytes).unwrap_or(usize::MAX);
         config.max_connections = self.max_connections;
         config.max_connections_per_ip = self.max_connections_per_ip;
         config.image_ttl = self.image_ttl;

@@ -219,3 +219,57 @@ async fn every_member_sees_messages_in_the_same_order() {
     assert_eq!(alice_seen, carol_seen);
     assert_eq!(bob_seen, carol_seen);
 }
+
+#[tokio::test]
+async fn texts_and_urls_over_the_length_limit_are_refused_and_not_stored() {
+    let server = TestServer::start().await;
+    let mut alice = server.user("alice").await;
+    let mut bob = server.user("bob").await;
+    let room = room_with(&server, &mut [&mut alice, &mut bob]).await;
+    bob.drain_pushes().await;
+    // The default is 16 KiB of UTF-8, counted in bytes: 4-byte characters fill it
+    // with a quarter as many characters.
+    let limit = miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
+    let fits = "🐈".repeat(limit / 4);
+    assert_eq!(fits.len(), limit);
+    let p = alice.ask(|s| s.send_text(room, &fits)).await;
+    assert!(matches!(p.body, Body::TextMessage(ref m) if m.text == fits));
+    assert!(matches!(bob.push().await.body, Body::TextMessage(ref m) if m.text == fits));
+    for over in [
+        format!("{fits}x"),
+        "🐈".repeat(limit / 4 + 1),
+        "x".repeat(200_000),
+    ] {
+        let out = alice.session.send_text(room, &over).unwrap();
+        let id = PacketId::from(out.id);
+        let p = alice.call_packet(out).await;
+        assert_eq!(error_kind(&p), "MessageDataIncorrect");
+        assert_eq!(p.id, id, "answered with the request's ID");
+    }
+    let long_url = format!("https://example.com/{}", "a".repeat(limit));
+    let p = alice
+        .ask(|s| s.send_image(room, CreateImageMessage::url(long_url)))
+        .await;
+    assert_eq!(error_kind(&p), "MessageDataIncorrect");
+    // Too long is malformed data, so it wins over the room checks.
+    let p = alice.ask(|s| s.send_text(999, &format!("{fits}x"))).await;
+    assert_eq!(error_kind(&p), "MessageDataIncorrect");
+    bob.assert_no_push().await;
+
+    // Only the message that fitted was stored; a configured limit replaces the default.
+    let server = server.restart_with(|c| c.max_text_bytes = 10).await;
+    let mut alice = server.client().await;
+    alice.login_ok("alice", "pw").await;
+    alice.ask(|s| s.join_room(room)).await;
+    assert!(matches!(
+        alice.ask(|s| s.send_text(room, "0123456789")).await.body,
+        Body::TextMessage(_)
+    ));
+    let p = alice.ask(|s| s.send_text(room, "0123456789a")).await;
+    assert_eq!(error_kind(&p), "MessageDataIncorrect");
+    let stored = rusqlite::Connection::open(server.dir.path().join("miricat.db"))
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(stored, 2);
+}

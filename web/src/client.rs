@@ -27,8 +27,10 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use images::{Download, Upload};
-pub use images::{ImageBytes, is_web_image_url, upload_size_refusal};
+use downloads::Download;
+pub use downloads::DownloadAsk;
+use images::Upload;
+pub use images::{ImageBytes, is_web_image_url, upload_size_refusal, web_image_host};
 use outbox::OutboxMessage;
 
 use miricat_shared::session::{
@@ -112,8 +114,12 @@ enum Purpose {
     },
     /// `Message.CreateImageMessage` of an image address, to this room.
     PostImageUrl(RoomId),
-    /// `File.RequestImageDownload` of this image ID.
-    Download(String),
+    /// `File.RequestImageDownload` of image `id`, this tab's download number
+    /// `attempt` (replies to an abandoned attempt are told apart by it).
+    Download {
+        id: String,
+        attempt: u64,
+    },
 }
 
 /// The client. One per tab.
@@ -152,6 +158,8 @@ pub struct ChatClient {
     downloads: HashMap<String, Download>,
     /// Wanted images in the order they were asked for.
     download_queue: VecDeque<String>,
+    /// Downloads requested in this tab, to number them.
+    downloads_started: u64,
 }
 
 impl ChatClient {
@@ -442,6 +450,7 @@ fn delivery(local_id: u64, delivery: Delivery, time_ms: Option<u64>) -> Effect {
 }
 
 mod admin;
+mod downloads;
 mod failed;
 mod failure;
 mod images;

@@ -4,9 +4,11 @@
 //!
 //! # Layout
 //! - Pure logic, tested natively: [`state`] (the reducer), [`client`] (sans-IO
-//!   sign-in, reconnection, outbox), [`backoff`], [`timeline`] (grouping),
-//!   [`commands`] (`/join` and friends), [`linkify`], [`bridge_url`], [`failures`],
-//!   [`protocol_memory`], [`theme`].
+//!   sign-in, reconnection, outbox, images and the media policy), [`backoff`],
+//!   [`timeline`] (grouping), [`timeline_window`], [`commands`] (`/join` and
+//!   friends), [`linkify`], [`fold`] (long messages), [`send_limits`] (what one
+//!   message may hold), [`image_cache`] (images held in memory), [`sizes`],
+//!   [`bridge_url`], [`failures`], [`protocol_memory`], [`theme`].
 //! - Browser side: `services/` (WebSocket, storage, clock, notifications, the
 //!   connection driver), `hooks/` (context access, hotkeys, notifying arrivals),
 //!   `components/` (one per file).
@@ -17,10 +19,17 @@ mod client;
 mod commands;
 mod components;
 mod failures;
+mod fold;
 mod hooks;
+mod image_cache;
 mod linkify;
+// The old quadratic reading, for the tests and the benchmark to compare against.
+#[cfg(test)]
+mod linkify_quadratic;
 mod protocol_memory;
+mod send_limits;
 mod services;
+mod sizes;
 mod state;
 mod theme;
 mod timeline;

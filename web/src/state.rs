@@ -68,6 +68,9 @@ pub struct ChatState {
     pub protocol: Option<ProtocolVersion>,
     /// The latest message from someone else, for the announcer and notifications.
     pub last_arrival: Option<Arrival>,
+    /// Whether `http(s)` images load by themselves. Off by default: loading one
+    /// tells its host the reader's address, and anyone can post one.
+    pub load_external_images: bool,
 }
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name.
@@ -102,19 +105,15 @@ impl ChatState {
         self.me.as_deref() == Some(user)
     }
 
-    fn own_message_mut(&mut self, local_id: u64) -> Option<&mut EntryKind> {
-        let room = self.rooms.iter().find_map(|(id, room)| {
-            room.timeline
+    /// Where our message `local_id` is: its room and its index in the timeline.
+    fn own_message_at(&self, local_id: u64) -> Option<(RoomId, usize)> {
+        self.rooms.iter().find_map(|(id, room)| {
+            let at = room
+                .timeline
                 .iter()
-                .any(|e| own_id(&e.kind) == Some(local_id))
-                .then_some(*id)
-        })?;
-        let room = self.room_mut(room)?;
-        room.timeline
-            .iter_mut()
-            .rev()
-            .find(|e| own_id(&e.kind) == Some(local_id))
-            .map(|e| &mut Rc::make_mut(e).kind)
+                .rposition(|e| own_id(&e.kind) == Some(local_id))?;
+            Some((*id, at))
+        })
     }
 
     /// Removes a room, closing it if it was open. Returns it and whether it was open.
@@ -188,6 +187,7 @@ impl ChatState {
             Action::SignedOut => {
                 *self = Self {
                     metrics: self.metrics,
+                    load_external_images: self.load_external_images,
                     ..Self::default()
                 };
             }
@@ -269,7 +269,7 @@ impl ChatState {
                     revision: self.revision,
                     room,
                     sender: sender.clone(),
-                    text: content.summary().to_owned(),
+                    gist: arrival::gist(content.summary()),
                 });
                 let Some(r) = self.room_mut(room) else { return };
                 if !active {
@@ -311,8 +311,15 @@ impl ChatState {
             } => {
                 // The server's stamp is not applied: moving a sent message's time
                 // could reorder it away from where the user saw it appear.
-                if let Some(EntryKind::Message { own, .. }) = self.own_message_mut(local_id) {
-                    *own = Some((local_id, delivery));
+                let Some((room, at)) = self.own_message_at(local_id) else {
+                    return;
+                };
+                if let Some(r) = self.room_mut(room) {
+                    r.change_entry(at, |entry| {
+                        if let EntryKind::Message { own, .. } = &mut entry.kind {
+                            *own = Some((local_id, delivery));
+                        }
+                    });
                 }
             }
             Action::OpenRoom(id) => {
@@ -352,9 +359,7 @@ impl ChatState {
             Action::Image { id, view } => {
                 self.images.insert(id, view);
             }
-            Action::ImageForgotten(id) => {
-                self.images.remove(&id);
-            }
+            Action::LoadExternalImages(load) => self.load_external_images = load,
             Action::Upload(view) => self.upload = view,
             Action::HandshakeMeasured(ms) => self.metrics.handshake_ms = Some(ms),
             Action::SignInMeasured {

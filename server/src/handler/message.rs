@@ -12,8 +12,16 @@ use crate::images::is_image_id;
 use crate::store::messages::{MessageKind, NewMessage};
 use crate::store::now_ms;
 
-/// `Message.CreateTextMessage`.
+/// `Message.CreateTextMessage`: refused when empty or longer than
+/// [`crate::Config::max_text_bytes`] (malformed data, so before the room checks).
 pub async fn text(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: CreateTextMessage) {
+    let max = conn.shared.config.max_text_bytes;
+    if m.text.len() > max {
+        let message = format!("message longer than {max} bytes");
+        return conn
+            .error(&id, ErrorKind::MessageDataIncorrect, &message)
+            .await;
+    }
     let Some(room) = room.filter(|_| !m.text.trim().is_empty()) else {
         return conn
             .error(&id, ErrorKind::MessageDataIncorrect, "empty message")
@@ -87,6 +95,9 @@ async fn check_reference(
     // Not trimmed: the `ImageMessage` carries the reference exactly as sent
     // (`WIRE.md` section 9), so a URL with any whitespace is refused instead.
     let url = m.url.as_deref().unwrap_or_default();
+    if url.len() > conn.shared.config.max_text_bytes {
+        return Err("image URL too long");
+    }
     let lower = url.to_ascii_lowercase();
     let after_scheme = ["https://", "http://"]
         .iter()

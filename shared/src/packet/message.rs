@@ -13,6 +13,12 @@ pub type MessageId = u64;
 /// The scheme of an image stored on the MCP server (`WIRE.md` section 9).
 pub const MCP_IMAGE_SCHEME: &str = "mcp_image://";
 
+/// The longest text (in bytes of UTF-8) our server accepts in a message by default,
+/// and the web app lets one type: a long message is a document, and every accepted
+/// message is stored for good. Servers may be configured otherwise; a longer text
+/// gets `Error.MessageDataIncorrect`.
+pub const DEFAULT_MAX_TEXT_BYTES: usize = 16 * 1024;
+
 /// `Message.CreateTextMessage` data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateTextMessage {

@@ -118,7 +118,7 @@ impl ChatClient {
                     | Purpose::UploadSlot(_)
                     | Purpose::UploadComplete(_)
                     | Purpose::PostImage { .. }
-                    | Purpose::Download(_)
+                    | Purpose::Download { .. }
             )
         });
         effects
@@ -180,7 +180,7 @@ impl ChatClient {
             | Purpose::UploadComplete(_)
             | Purpose::PostImage { .. }
             | Purpose::PostImageUrl(_)
-            | Purpose::Download(_) => self.image_failed(purpose, &why),
+            | Purpose::Download { .. } => self.image_failed(purpose, &why),
         }
     }
 }

@@ -1,34 +1,25 @@
-//! Images (`WIRE.md` section 9): the one upload of this tab, sent in parts as fast
-//! as the socket drains and then posted, and downloads of `mcp_image://` images in
-//! parts, verified against the announced size before anything is shown.
+//! Images (`WIRE.md` section 9) going out: the one upload of this tab, sent in
+//! parts as fast as the socket drains and then posted, and images posted by their
+//! http(s) address. Downloads are in [`super::downloads`].
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use miricat_shared::packet::ErrorPacket;
-use miricat_shared::packet::file::{
-    ImageMeta, ImagePart, MAX_IMAGE_PART_BYTES, is_allowed_image_type, sniff_image_type,
-};
+use miricat_shared::packet::file::{MAX_IMAGE_PART_BYTES, sniff_image_type};
 use miricat_shared::packet::message::{CreateImageMessage, ImageMessage};
 use miricat_shared::{Body, PacketId, RoomId};
 
 use super::{ChatClient, Effect, Purpose};
 use crate::failures::explain_error;
-use crate::state::{Action, Content, ImageView, Phase, UploadStage, UploadView};
+use crate::sizes::human_bytes;
+use crate::state::{Action, Content, Phase, UploadStage, UploadView};
 
 /// The largest file this client uploads: our server's default limit (servers may
 /// set a lower one and refuse with `File.ImageUploadRejected`).
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
-/// The largest image this client downloads. A server announcing more is not
-/// believed: the bytes would all sit in this tab's memory.
-pub const MAX_DOWNLOAD_BYTES: u64 = 32 * 1024 * 1024;
-
 /// Longest image URL accepted for posting.
 const MAX_URL_LEN: usize = 2048;
-
-/// Downloads requested at once; the rest wait their turn. A room full of pictures
-/// must not ask for all of them (and hold all their bytes) at the same time.
-const MAX_DOWNLOADS_IN_FLIGHT: usize = 4;
 
 /// Why a file of `len` bytes cannot be uploaded, if it cannot. Checked before the
 /// file is read (so a huge file is never loaded) and again on its bytes.
@@ -38,9 +29,9 @@ pub fn upload_size_refusal(name: &str, len: u64) -> Option<String> {
     }
     (len > MAX_UPLOAD_BYTES as u64).then(|| {
         format!(
-            "\"{name}\" is {:.1} MiB; images up to {} MiB can be sent.",
-            len as f64 / 1_048_576.0,
-            MAX_UPLOAD_BYTES / 1_048_576
+            "\"{name}\" is {}; images up to {} can be sent.",
+            human_bytes(len),
+            human_bytes(MAX_UPLOAD_BYTES as u64)
         )
     })
 }
@@ -73,20 +64,6 @@ impl Upload {
             stage: self.stage,
         }
     }
-}
-
-/// Where one `mcp_image://` download is.
-#[derive(Debug)]
-pub(super) enum Download {
-    /// Wanted, to be requested once online.
-    Wanted,
-    /// Requested on the current connection; the announced metadata once it came.
-    Receiving {
-        meta: Option<ImageMeta>,
-        bytes: Vec<u8>,
-    },
-    /// Shown (or failed for good): never requested again in this tab.
-    Settled,
 }
 
 /// What a finished download or upload hands to the page to show.
@@ -236,72 +213,10 @@ impl ChatClient {
         })
     }
 
-    /// Shows the `mcp_image://` image `id`: downloads it once, when online and a
-    /// download slot is free (first asked, first served).
-    pub fn load_image(&mut self, id: &str) -> Vec<Effect> {
-        if self.downloads.contains_key(id) {
-            return Vec::new();
-        }
-        self.downloads.insert(id.to_owned(), Download::Wanted);
-        self.download_queue.push_back(id.to_owned());
-        let waiting = ImageView::Loading {
-            received: 0,
-            total: None,
-        };
-        let mut effects = vec![image(id, waiting)];
-        effects.extend(self.request_wanted_downloads());
-        effects
-    }
-
-    /// Lets a shown image go (its bytes were freed): shown again, it downloads again.
-    pub fn forget_image(&mut self, id: &str) {
-        if matches!(self.downloads.get(id), Some(Download::Settled)) {
-            self.downloads.remove(id);
-        }
-    }
-
-    /// Requests waiting images while online and under [`MAX_DOWNLOADS_IN_FLIGHT`].
-    pub(super) fn request_wanted_downloads(&mut self) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        while self.phase == Phase::Online {
-            let in_flight = self
-                .downloads
-                .values()
-                .filter(|d| matches!(d, Download::Receiving { .. }))
-                .count();
-            if in_flight >= MAX_DOWNLOADS_IN_FLIGHT {
-                break;
-            }
-            let Some(id) = self.download_queue.pop_front() else {
-                break;
-            };
-            let sent = self.request(Purpose::Download(id.clone()), |s| {
-                s.request_image_download(&id)
-            });
-            let went_out = sent.iter().any(|e| matches!(e, Effect::Send(_)));
-            effects.extend(sent);
-            if !went_out {
-                self.download_queue.push_front(id);
-                break;
-            }
-            let receiving = Download::Receiving {
-                meta: None,
-                bytes: Vec::new(),
-            };
-            self.downloads.insert(id, receiving);
-        }
-        effects
-    }
-
     /// The connection dropped: the upload fails (its parts went to a session that is
     /// gone), downloads start over once reconnected.
     pub(super) fn images_on_close(&mut self) -> Vec<Effect> {
-        for (id, download) in &mut self.downloads {
-            if matches!(download, Download::Receiving { .. }) {
-                *download = Download::Wanted;
-                self.download_queue.push_front(id.clone());
-            }
-        }
+        self.downloads_on_close();
         if self.upload.is_some() {
             self.fail_upload("the connection dropped; send it again once reconnected")
         } else {
@@ -343,7 +258,7 @@ impl ChatClient {
                     bytes: std::mem::take(&mut upload.bytes),
                 };
                 // Our own image needs no download: show the bytes we sent.
-                self.downloads.insert(done.id.clone(), Download::Settled);
+                self.image_shown(&done.id, shown.bytes.len() as u64);
                 let mut effects = vec![Effect::ShowImage(shown)];
                 let request = self.request(Purpose::PostImage { number, room }, |s| {
                     s.send_image(room, CreateImageMessage::uploaded(&done.id))
@@ -363,33 +278,7 @@ impl ChatClient {
             (Purpose::PostImageUrl(room), Body::ImageMessage(message)) => {
                 vec![posted(room, message)]
             }
-            (Purpose::Download(id), body)
-                if !matches!(self.downloads.get(&id), Some(Download::Receiving { .. })) =>
-            {
-                // Already given up on (too big, damaged): the rest of it is ignored.
-                vec![Effect::Log(format!(
-                    "{} for abandoned image {id}",
-                    body.kind()
-                ))]
-            }
-            (Purpose::Download(id), Body::ImageDownloadMeta(meta)) => {
-                if meta.size > MAX_DOWNLOAD_BYTES || !is_allowed_image_type(&meta.mime) {
-                    return self.fail_download(&id, "it is too big or not a picture");
-                }
-                let total = meta.size;
-                if let Some(Download::Receiving { meta: slot, .. }) = self.downloads.get_mut(&id) {
-                    *slot = Some(meta);
-                }
-                vec![image(
-                    &id,
-                    ImageView::Loading {
-                        received: 0,
-                        total: Some(total),
-                    },
-                )]
-            }
-            (Purpose::Download(id), Body::ImageDownloadPart(part)) => self.download_part(&id, part),
-            (Purpose::Download(id), Body::ImageDownloadCompleted(_)) => self.download_done(&id),
+            (Purpose::Download { id, attempt }, body) => self.download_reply(&id, attempt, body),
             (purpose, body) => vec![Effect::Log(format!(
                 "unexpected {} reply to {purpose:?}",
                 body.kind()
@@ -400,7 +289,9 @@ impl ChatClient {
     /// An image request came to nothing, for `why` (in plain words).
     pub(super) fn image_failed(&mut self, purpose: Purpose, why: &str) -> Vec<Effect> {
         match purpose {
-            Purpose::Download(id) => self.fail_download(&id, why.trim_end_matches('.')),
+            Purpose::Download { id, attempt } => {
+                self.download_failed(&id, attempt, why.trim_end_matches('.'))
+            }
             Purpose::PostImageUrl(_) => vec![Effect::Ui(Action::Error(format!(
                 "Could not post the image: {why}"
             )))],
@@ -436,57 +327,6 @@ impl ChatClient {
         self.upload.as_ref().is_some_and(|u| u.number == number)
     }
 
-    fn download_part(&mut self, id: &str, part: ImagePart) -> Vec<Effect> {
-        let Some(Download::Receiving { meta, bytes }) = self.downloads.get_mut(id) else {
-            return Vec::new();
-        };
-        let total = meta.as_ref().map(|m| m.size);
-        let decoded = match BASE64.decode(part.data.as_bytes()) {
-            Ok(decoded) => decoded,
-            Err(_) => return self.fail_download(id, "the server sent a damaged part"),
-        };
-        bytes.extend_from_slice(&decoded);
-        let received = bytes.len() as u64;
-        if received > total.unwrap_or(MAX_DOWNLOAD_BYTES) {
-            return self.fail_download(id, "the server sent more than it announced");
-        }
-        vec![image(id, ImageView::Loading { received, total })]
-    }
-
-    fn download_done(&mut self, id: &str) -> Vec<Effect> {
-        let Some(Download::Receiving {
-            meta: Some(meta),
-            bytes,
-        }) = self.downloads.insert(id.to_owned(), Download::Settled)
-        else {
-            return self.fail_download(id, "the server sent no image information");
-        };
-        let mut effects = self.request_wanted_downloads();
-        // Announced type and bytes must agree: a mislabelled file is not shown.
-        let mime = sniff_image_type(&bytes).filter(|m| m.eq_ignore_ascii_case(&meta.mime));
-        effects.extend(match mime {
-            _ if bytes.len() as u64 != meta.size => self.fail_download(id, "it arrived incomplete"),
-            None => self.fail_download(id, "its contents are not the picture type announced"),
-            Some(mime) => vec![Effect::ShowImage(ImageBytes {
-                id: id.to_owned(),
-                mime: mime.to_owned(),
-                bytes,
-            })],
-        });
-        effects
-    }
-
-    /// Gives up on `id` for this tab and lets the next waiting image start.
-    fn fail_download(&mut self, id: &str, why: &str) -> Vec<Effect> {
-        self.downloads.insert(id.to_owned(), Download::Settled);
-        let mut effects = vec![image(
-            id,
-            ImageView::Failed(format!("The image could not be loaded: {why}.")),
-        )];
-        effects.extend(self.request_wanted_downloads());
-        effects
-    }
-
     fn fail_upload(&mut self, why: &str) -> Vec<Effect> {
         let Some(upload) = self.upload.take() else {
             return Vec::new();
@@ -512,13 +352,6 @@ fn posted(room: RoomId, message: ImageMessage) -> Effect {
     })
 }
 
-fn image(id: &str, view: ImageView) -> Effect {
-    Effect::Ui(Action::Image {
-        id: id.to_owned(),
-        view,
-    })
-}
-
 /// Whether `url` is an absolute http(s) URL with a host and no spaces: the only
 /// image references, besides `mcp_image://`, this client posts or loads.
 pub fn is_web_image_url(url: &str) -> bool {
@@ -533,4 +366,16 @@ pub fn is_web_image_url(url: &str) -> bool {
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || c == '"')
     })
+}
+
+/// The host part of a web image address (`example.org:8080` of
+/// `https://user@example.org:8080/a.png`), to say where an image would be loaded
+/// from before the reader agrees to it.
+pub fn web_image_host(url: &str) -> &str {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.rsplit('@').next().unwrap_or(authority)
 }

@@ -90,7 +90,7 @@ impl ChatClient {
                 | Purpose::UploadComplete(_)
                 | Purpose::PostImage { .. }
                 | Purpose::PostImageUrl(_)
-                | Purpose::Download(_)),
+                | Purpose::Download { .. }),
                 body,
             ) => self.image_reply(purpose, body),
             (_, body) => self.push(Packet { body, ..packet }, now),

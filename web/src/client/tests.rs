@@ -551,6 +551,7 @@ fn credentials_never_show_the_password() {
 
 mod admin;
 mod deadlines;
+mod downloads;
 mod foreign;
 mod images;
 

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::hooks::ChatContext;
 use crate::services::connection::Connection;
+use crate::services::storage;
 use crate::state::ChatState;
 
 /// Props of [`ChatProvider`].
@@ -17,7 +18,10 @@ pub struct ChatProviderProps {
 /// Puts the state and the connection in context.
 #[component]
 pub fn ChatProvider(props: &ChatProviderProps) -> Html {
-    let state = use_reducer(ChatState::default);
+    let state = use_reducer(|| ChatState {
+        load_external_images: storage::external_images_wanted(),
+        ..ChatState::default()
+    });
     let dispatcher = state.dispatcher();
     // One connection for the component's life; it reports through the dispatcher,
     // which stays valid across renders.

@@ -1,5 +1,7 @@
 //! The composer: Enter sends, Shift+Enter starts a new line, Up recalls earlier
-//! input (Down goes forward again). Commands start with `/`.
+//! input (Down goes forward again). Commands start with `/`. Near the message size
+//! limit a counter shows how much is used; past it the message is not sent, and
+//! the counter and the banner say why (see `send_limits`).
 
 use std::collections::HashMap;
 
@@ -10,7 +12,10 @@ use yew::prelude::*;
 
 use super::image_tools::{ImageTools, first_image_file};
 use super::upload_progress::UploadProgress;
+use crate::commands::{Input, parse_input};
 use crate::hooks::use_chat;
+use crate::send_limits::{MAX_TEXT_BYTES, TextSize, text_size};
+use crate::sizes::thousands;
 
 /// The message box's element ID, which the "skip to the message box" link targets.
 pub const INPUT_ID: &str = "message-input";
@@ -166,9 +171,15 @@ pub fn Composer() -> Html {
         })
     };
     let rows = text.lines().count().clamp(1, 8).to_string();
+    let size = match parse_input(&text) {
+        Input::Text(message) => text_size(&message),
+        _ => TextSize::Fine,
+    };
+    let over = matches!(size, TextSize::TooLong(_));
     html! {
         <div class="composer-area" {ondragover} {ondrop}>
         <UploadProgress />
+        { size_counter(size) }
         <div class="composer">
             <ImageTools />
             <textarea
@@ -176,6 +187,7 @@ pub fn Composer() -> Html {
                 id={INPUT_ID}
                 data-testid="message-input"
                 aria-label="Message"
+                aria-invalid={over.then_some("true")}
                 {placeholder}
                 {rows}
                 value={(*text).clone()}
@@ -187,6 +199,24 @@ pub fn Composer() -> Html {
             <button type="button" class="primary" data-testid="message-send" {onclick} {disabled}>{ "Send" }</button>
         </div>
         </div>
+    }
+}
+
+/// The line above the message box near and past the size limit.
+fn size_counter(size: TextSize) -> Html {
+    let (state, bytes) = match size {
+        TextSize::Fine => return Html::default(),
+        TextSize::Near(bytes) => ("near", bytes),
+        TextSize::TooLong(bytes) => ("over", bytes),
+    };
+    let count = format!("{} / {} bytes", thousands(bytes), thousands(MAX_TEXT_BYTES));
+    let text = if state == "over" {
+        format!("{count}: too long to send. Shorten it or send it in several parts.")
+    } else {
+        count
+    };
+    html! {
+        <p class="composer-limit" data-testid="composer-limit" data-state={state} role="status">{ text }</p>
     }
 }
 

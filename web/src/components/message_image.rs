@@ -1,12 +1,19 @@
-//! An image message, shown inline: `mcp_image://` images are downloaded in parts
-//! (with progress) and shown from memory; http(s) images load from their address.
-//! Any other reference is shown as text and never loaded. A click opens the image
-//! at full size in a new tab.
+//! An image message, shown inline under the media policy:
+//! - `mcp_image://` images download in parts (with progress) and show from memory,
+//!   by themselves up to a size, larger ones when the reader presses the button
+//!   that gives their size (see `client::downloads`);
+//! - `http(s)` images load from their address only on a click, unless the reader
+//!   chose to load them by themselves: loading one tells its host the reader's
+//!   address, and anyone in the room can post one;
+//! - any other reference is shown as text and never loaded.
+//!
+//! A click on a shown image opens it at full size in a new tab.
 
 use miricat_shared::packet::message::stored_image_id;
 use yew::prelude::*;
 
-use crate::client::is_web_image_url;
+use crate::client::{DownloadAsk, is_web_image_url, web_image_host};
+use crate::sizes::human_bytes;
 use crate::state::ImageView;
 
 /// Props of [`MessageImage`].
@@ -18,10 +25,12 @@ pub struct MessageImageProps {
     pub sender: AttrValue,
     /// Where the download of an `mcp_image://` image is (`None`: not asked yet).
     pub view: Option<ImageView>,
-    /// Asks for the download of a stored image (by ID). The view is given by the
-    /// list rather than read from the chat context, so this re-renders only when its
-    /// own image changes.
-    pub on_load: Callback<String>,
+    /// Asks to show a stored image (by ID). The view is given by the list rather
+    /// than read from the chat context, so this re-renders only when its own image
+    /// changes.
+    pub on_load: Callback<(String, DownloadAsk)>,
+    /// Whether `http(s)` images load without a click.
+    pub load_external: bool,
 }
 
 /// The inline image of a message.
@@ -29,14 +38,15 @@ pub struct MessageImageProps {
 pub fn MessageImage(props: &MessageImageProps) -> Html {
     let stored_id = stored_image_id(&props.reference).map(str::to_owned);
     let broken = use_state(|| false);
+    let external_clicked = use_state(|| false);
     {
-        // Downloads start when the message is first shown (the client does each once).
-        // Asked again if the image was freed meanwhile (its view went away).
+        // Asked once when the message comes into view: the client downloads it if
+        // small enough and not held already. An image freed while in view waits
+        // for a click, so freeing never starts a download by itself.
         let on_load = props.on_load.clone();
-        let unknown = props.view.is_none();
-        use_effect_with((stored_id.clone(), unknown), move |(id, unknown)| {
-            if let (Some(id), true) = (id, *unknown) {
-                on_load.emit(id.clone());
+        use_effect_with(stored_id.clone(), move |id| {
+            if let Some(id) = id {
+                on_load.emit((id.clone(), DownloadAsk::Automatic));
             }
         });
     }
@@ -53,14 +63,30 @@ pub fn MessageImage(props: &MessageImageProps) -> Html {
         }
     };
     let body = match &stored_id {
-        Some(_) => match &props.view {
-            Some(ImageView::Ready(url)) => shown(url),
-            Some(ImageView::Failed(why)) => {
-                html! { <span class="image-note failed">{ why.clone() }</span> }
+        Some(id) => {
+            let ask = {
+                let (on_load, id) = (props.on_load.clone(), id.clone());
+                Callback::from(move |_: MouseEvent| {
+                    on_load.emit((id.clone(), DownloadAsk::Clicked));
+                })
+            };
+            match &props.view {
+                Some(ImageView::Ready(url)) => shown(url),
+                Some(ImageView::Failed(why)) => {
+                    html! { <span class="image-note failed">{ why.clone() }</span> }
+                }
+                Some(ImageView::Offered { size }) => offer(
+                    format!("Load image ({})", human_bytes(*size)),
+                    "Large images load only when asked.",
+                    ask,
+                ),
+                Some(ImageView::Freed) => {
+                    offer("Show image".to_owned(), "Set aside to save memory.", ask)
+                }
+                Some(ImageView::Loading { received, total }) => loading(*received, *total),
+                None => loading(0, None),
             }
-            Some(ImageView::Loading { received, total }) => loading(*received, *total),
-            None => loading(0, None),
-        },
+        }
         None if *broken => html! {
             <span class="image-note failed">
                 { "The image at " }
@@ -68,12 +94,33 @@ pub fn MessageImage(props: &MessageImageProps) -> Html {
                 { " could not be shown." }
             </span>
         },
-        None if is_web_image_url(&props.reference) => shown(&props.reference),
+        None if is_web_image_url(&props.reference) => {
+            if props.load_external || *external_clicked {
+                shown(&props.reference)
+            } else {
+                let load = Callback::from(move |_: MouseEvent| external_clicked.set(true));
+                offer(
+                    format!("Load image from {}", web_image_host(&props.reference)),
+                    "Images from other sites load only when asked: the site learns your address.",
+                    load,
+                )
+            }
+        }
         None => html! {
             <span class="image-note">{ format!("An image this app does not load: {}", props.reference) }</span>
         },
     };
     html! { <div class="message-image-box">{ body }</div> }
+}
+
+/// A button that loads the image, with a line saying why it waits.
+fn offer(label: String, why: &'static str, onclick: Callback<MouseEvent>) -> Html {
+    html! {
+        <span class="image-offer">
+            <button type="button" class="small" data-testid="image-load" {onclick}>{ label }</button>
+            <span class="muted small">{ why }</span>
+        </span>
+    }
 }
 
 /// The placeholder while an image downloads.

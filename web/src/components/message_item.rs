@@ -1,13 +1,17 @@
-//! One message: its text (links made clickable, never HTML) or its image and, for
-//! our own, its delivery state with a retry button when it failed.
+//! One message: its text (links made clickable, never HTML; a very long one folded
+//! behind "show more") or its image and, for our own, its delivery state with a
+//! retry button when it failed.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::message_image::MessageImage;
-use crate::linkify::{Segment, linkify};
+use crate::client::DownloadAsk;
+use crate::fold::{fold_point, hidden_chars};
+use crate::linkify::{Segment, Work, linkify_prefix};
 use crate::services::clock;
+use crate::sizes::thousands;
 use crate::state::{Content, Delivery, Entry, EntryKind, ImageView};
 
 /// Props of [`MessageItem`].
@@ -26,8 +30,10 @@ pub struct MessageItemProps {
     /// For an image message: where its download is.
     #[prop_or_default]
     pub image: Option<ImageView>,
-    /// Asks for an image's download.
-    pub on_load_image: Callback<String>,
+    /// Asks to show a stored image.
+    pub on_load_image: Callback<(String, DownloadAsk)>,
+    /// Whether `http(s)` images load without a click.
+    pub load_external_images: bool,
 }
 
 /// A message line.
@@ -36,19 +42,17 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
     let EntryKind::Message { content, own, .. } = &props.entry.kind else {
         return Html::default();
     };
+    let unfolded = use_state(|| false);
     let body = match content {
         Content::Text(text) => {
-            let segments = linkify(text).into_iter().map(|segment| match segment {
-                // Yew renders strings as text nodes: markup in a message stays text.
-                Segment::Text(t) => html! { { t.to_owned() } },
-                Segment::Link(url) => html! {
-                    <a href={url.to_owned()} target="_blank" rel="noopener noreferrer">{ url.to_owned() }</a>
-                },
-            });
-            html! { <span class="message-text">{ for segments }</span> }
+            let toggle = {
+                let unfolded = unfolded.clone();
+                Callback::from(move |_: MouseEvent| unfolded.set(!*unfolded))
+            };
+            message_text(text, *unfolded, toggle)
         }
         Content::Image(reference) => html! {
-            <MessageImage reference={AttrValue::from(reference.clone())} sender={props.sender.clone()} view={props.image.clone()} on_load={props.on_load_image.clone()} />
+            <MessageImage reference={AttrValue::from(reference.clone())} sender={props.sender.clone()} view={props.image.clone()} on_load={props.on_load_image.clone()} load_external={props.load_external_images} />
         },
     };
     let (status, status_view) = match own {
@@ -92,5 +96,37 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             { body }
             { status_view }
         </div>
+    }
+}
+
+/// A text, folded to its beginning when very long (unless `unfolded`), with the
+/// button that folds and unfolds it.
+fn message_text(text: &str, unfolded: bool, toggle: Callback<MouseEvent>) -> Html {
+    let fold = fold_point(text);
+    let cut = fold.filter(|_| !unfolded).unwrap_or(text.len());
+    let segments = linkify_prefix(text, cut, &mut Work::default())
+        .into_iter()
+        .map(|segment| match segment {
+            // Yew renders strings as text nodes: markup in a message stays text.
+            Segment::Text(t) => html! { { t.to_owned() } },
+            Segment::Link(url) => html! {
+                <a href={url.to_owned()} target="_blank" rel="noopener noreferrer">{ url.to_owned() }</a>
+            },
+        });
+    let button = fold.map(|at| {
+        let label = if unfolded {
+            "Show less".to_owned()
+        } else {
+            format!("Show more ({} more characters)", thousands(hidden_chars(text, at)))
+        };
+        html! {
+            <button type="button" class="link-button fold-toggle" data-testid="message-fold" aria-expanded={if unfolded { "true" } else { "false" }} onclick={toggle}>{ label }</button>
+        }
+    });
+    html! {
+        <span class="message-text-box">
+            <span class={classes!("message-text", (cut < text.len()).then_some("folded"))}>{ for segments }</span>
+            { for button }
+        </span>
     }
 }

@@ -19,6 +19,7 @@ use yew::prelude::*;
 use super::image_tools::first_image_file;
 use super::message_group::MessageGroupHead;
 use super::message_item::MessageItem;
+use crate::client::DownloadAsk;
 use crate::hooks::use_chat;
 use crate::services::clock;
 use crate::state::{ChatState, Content, Entry, EntryKind, Room};
@@ -75,7 +76,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     let on_load_image = {
         let chat = chat.clone();
         (*use_memo((), move |_| {
-            Callback::from(move |id: String| chat.load_image(&id))
+            Callback::from(move |(id, ask): (String, DownloadAsk)| chat.load_image(&id, ask))
         }))
         .clone()
     };
@@ -192,9 +193,10 @@ fn render_window(
     range: std::ops::Range<u64>,
     state: &ChatState,
     on_retry: &Callback<u64>,
-    on_load_image: &Callback<String>,
+    on_load_image: &Callback<(String, DownloadAsk)>,
 ) -> Vec<Html> {
     let me = state.me.as_deref();
+    let load_external_images = state.load_external_images;
     let image = |entry: &Entry| match &entry.kind {
         EntryKind::Message {
             content: Content::Image(reference),
@@ -222,7 +224,7 @@ fn render_window(
                     });
                 }
                 rows.extend(entries.into_iter().map(|(seq, entry)| html! {
-                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} />
+                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} {load_external_images} />
                 }));
             }
             Block::Event((seq, entry)) => {

@@ -12,6 +12,7 @@ pub mod create_room_form;
 pub mod create_user_form;
 pub mod delete_user_form;
 pub mod error_banner;
+pub mod external_images_toggle;
 pub mod image_tools;
 pub mod login_screen;
 pub mod main_view;

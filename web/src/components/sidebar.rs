@@ -1,11 +1,12 @@
 //! The sidebar: who we are, the connection, every room (joined first), for root
-//! the new-room form and user administration, and the theme and notification
-//! switches.
+//! the new-room form and user administration, and the theme, notification and
+//! external-image switches.
 
 use yew::prelude::*;
 
 use super::connection_status::ConnectionStatus;
 use super::create_room_form::CreateRoomForm;
+use super::external_images_toggle::ExternalImagesToggle;
 use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
 use super::theme_toggle::ThemeToggle;
@@ -85,6 +86,7 @@ pub fn Sidebar() -> Html {
                 }
                 <div class="preferences">
                     <ThemeToggle />
+                    <ExternalImagesToggle />
                     <NotificationsToggle />
                 </div>
                 <div class="account">

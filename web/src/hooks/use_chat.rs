@@ -4,11 +4,12 @@
 use miricat_shared::RoomId;
 use yew::prelude::*;
 
-use crate::client::{Credentials, is_web_image_url, upload_size_refusal};
+use crate::client::{Credentials, DownloadAsk, is_web_image_url, upload_size_refusal};
 use crate::commands::{HELP_LINES, Input, parse_input, resolve_room};
+use crate::send_limits::{TextSize, text_size, too_long};
 use crate::services::clock::now_ms;
 use crate::services::connection::Connection;
-use crate::services::files;
+use crate::services::{files, storage};
 use crate::state::{Action, ChatState};
 
 /// What every component can reach: the current state and the commands.
@@ -62,6 +63,12 @@ impl ChatContext {
         match parse_input(raw) {
             Input::Empty => false,
             Input::Text(text) => match state.active_room() {
+                // Refused here with the reason: the server would refuse it, or the
+                // bridge close the connection over it.
+                _ if matches!(text_size(&text), TextSize::TooLong(_)) => {
+                    self.error(&too_long(text.len()));
+                    false
+                }
                 Some(room) if room.membership.is_in() => {
                     self.connection.send_text(room.id, &text);
                     true
@@ -231,9 +238,16 @@ impl ChatContext {
         }
     }
 
-    /// Downloads an `mcp_image://` image to show it (once per tab).
-    pub fn load_image(&self, image_id: &str) {
-        self.connection.load_image(image_id);
+    /// Shows an `mcp_image://` image, downloading it if `ask` allows.
+    pub fn load_image(&self, image_id: &str, ask: DownloadAsk) {
+        self.connection.load_image(image_id, ask);
+    }
+
+    /// Whether images from other sites load by themselves (remembered in this
+    /// browser).
+    pub fn set_load_external_images(&self, load: bool) {
+        storage::remember_external_images(load);
+        self.state.dispatch(Action::LoadExternalImages(load));
     }
 
     /// Signs out.

@@ -8,7 +8,6 @@
 //! `data-handshake-ms` figure.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
@@ -19,7 +18,10 @@ use yew::Callback;
 use super::clock::{jitter, now_ms, since_page_start_ms};
 use super::socket::{Socket, SocketEvent};
 use super::{page, storage};
-use crate::client::{ChatClient, Credentials, DEFAULT_REQUEST_TIMEOUT_MS, Effect, ImageBytes};
+use crate::client::{
+    ChatClient, Credentials, DEFAULT_REQUEST_TIMEOUT_MS, DownloadAsk, Effect, ImageBytes,
+};
+use crate::image_cache::{CachedImage, ImageCache};
 use crate::state::{Action, ImageView, Phase};
 
 /// Upload parts are handed to the socket while less than this is queued in it.
@@ -27,10 +29,6 @@ const UPLOAD_BUFFER_BYTES: u32 = 512 * 1024;
 
 /// How soon to look again when the socket's queue was full during an upload.
 const UPLOAD_PUMP_MS: u32 = 15;
-
-/// Downloaded images kept in memory (as `blob:` URLs). The timeline shows at most
-/// 150 entries at once, so this many always covers what is on screen.
-const MAX_SHOWN_IMAGES: usize = 200;
 
 /// A cheap, clonable handle on the one connection of this tab.
 #[derive(Clone)]
@@ -62,9 +60,9 @@ struct Inner {
     request_timeout_ms: u64,
     /// Sends more upload parts once the socket has drained.
     upload_timer: Option<Timeout>,
-    /// The images shown (server ID, `blob:` URL), oldest first: at most
-    /// [`MAX_SHOWN_IMAGES`] are held, all freed on sign-out.
-    object_urls: VecDeque<(String, String)>,
+    /// The images shown, as `blob:` URLs, bounded in count and bytes; all freed
+    /// on sign-out.
+    images: ImageCache,
     /// Page visibility and network listeners, removed with the connection.
     listeners: Vec<EventListener>,
     /// The key pair for the next socket, made ahead of time: the first one while
@@ -102,7 +100,7 @@ impl Connection {
                 connect_timer: None,
                 request_timeout_ms,
                 upload_timer: None,
-                object_urls: VecDeque::new(),
+                images: ImageCache::default(),
                 listeners: Vec::new(),
                 next_keypair: None,
                 warm_up_timer: None,
@@ -200,9 +198,11 @@ impl Connection {
         self.run(|client| client.post_image_url(room, url));
     }
 
-    /// Downloads an `mcp_image://` image (once per tab).
-    pub fn load_image(&self, image_id: &str) {
-        self.run(|client| client.load_image(image_id));
+    /// Shows an `mcp_image://` image: downloads it when `ask` allows and it is
+    /// not in memory, or keeps it in memory longer when it is.
+    pub fn load_image(&self, image_id: &str, ask: DownloadAsk) {
+        self.inner.borrow_mut().images.touch(image_id);
+        self.run(|client| client.load_image(image_id, ask));
     }
 
     /// Signs out and forgets the password.
@@ -213,8 +213,9 @@ impl Connection {
 
     /// Frees the `blob:` URLs of every image shown.
     fn revoke_images(&self) {
-        for (_, url) in std::mem::take(&mut self.inner.borrow_mut().object_urls) {
-            let _ = web_sys::Url::revoke_object_url(&url);
+        let images = self.inner.borrow_mut().images.clear();
+        for image in images {
+            let _ = web_sys::Url::revoke_object_url(&image.url);
         }
     }
 
@@ -354,10 +355,10 @@ impl Connection {
 
     /// Puts verified image bytes behind a `blob:` URL for an `<img>`.
     ///
-    /// Past [`MAX_SHOWN_IMAGES`] the oldest is freed and forgotten: if its message
-    /// is shown again, it downloads again.
+    /// Past the cache's bounds the least recently shown images are freed, and
+    /// their messages say so (see [`ChatClient::forget_image`]).
     fn show_image(&self, image: ImageBytes) -> Vec<Action> {
-        let view = match object_url(&image.bytes, &image.mime) {
+        let url = match object_url(&image.bytes, &image.mime) {
             Ok(url) => url,
             Err(why) => {
                 let view = ImageView::Failed(format!("The image could not be shown: {why}."));
@@ -365,20 +366,22 @@ impl Connection {
             }
         };
         let mut inner = self.inner.borrow_mut();
-        inner
-            .object_urls
-            .push_back((image.id.clone(), view.clone()));
+        let inserted = inner.images.insert(CachedImage {
+            id: image.id.clone(),
+            url: url.clone(),
+            bytes: image.bytes.len() as u64,
+        });
         let mut actions = vec![Action::Image {
             id: image.id,
-            view: ImageView::Ready(view),
+            view: ImageView::Ready(url),
         }];
-        while inner.object_urls.len() > MAX_SHOWN_IMAGES {
-            let Some((id, url)) = inner.object_urls.pop_front() else {
-                break;
-            };
-            let _ = web_sys::Url::revoke_object_url(&url);
-            inner.client.forget_image(&id);
-            actions.push(Action::ImageForgotten(id));
+        if let Some(old) = inserted.replaced {
+            let _ = web_sys::Url::revoke_object_url(&old.url);
+        }
+        for freed in inserted.evicted {
+            let _ = web_sys::Url::revoke_object_url(&freed.url);
+            let view = inner.client.forget_image(&freed.id);
+            actions.push(Action::Image { id: freed.id, view });
         }
         actions
     }

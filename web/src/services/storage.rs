@@ -1,6 +1,7 @@
 //! What the app remembers across visits, in local storage: the username, a chosen
-//! bridge address, the MCP version each bridge's server signed in with, the theme
-//! and whether desktop notifications are wanted. Never the password.
+//! bridge address, the MCP version each bridge's server signed in with, the theme,
+//! whether desktop notifications are wanted and whether images from other sites
+//! load by themselves. Never the password.
 
 use miricat_shared::session::ProtocolVersion;
 
@@ -11,6 +12,7 @@ const USERNAME_KEY: &str = "miricat.username";
 const BRIDGE_KEY: &str = "miricat.bridge";
 const THEME_KEY: &str = "miricat.theme";
 const NOTIFICATIONS_KEY: &str = "miricat.notifications";
+const EXTERNAL_IMAGES_KEY: &str = "miricat.external-images";
 /// Followed by the bridge's address: one entry per bridge.
 const PROTOCOL_KEY_PREFIX: &str = "miricat.protocol.";
 
@@ -72,6 +74,16 @@ pub fn notifications_wanted() -> bool {
 /// Remembers whether desktop notifications are wanted.
 pub fn remember_notifications(wanted: bool) {
     save(NOTIFICATIONS_KEY, wanted.then_some("on"));
+}
+
+/// Whether the reader lets `http(s)` images load without a click.
+pub fn external_images_wanted() -> bool {
+    load(EXTERNAL_IMAGES_KEY).as_deref() == Some("load")
+}
+
+/// Remembers whether `http(s)` images load without a click.
+pub fn remember_external_images(load: bool) {
+    save(EXTERNAL_IMAGES_KEY, load.then_some("load"));
 }
 
 /// The MCP version to offer first to the server behind `bridge_url` at `now_ms`

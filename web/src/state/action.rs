@@ -132,9 +132,8 @@ pub enum Action {
         /// Where it is now.
         view: ImageView,
     },
-    /// A shown image's bytes were freed (to bound memory); it downloads again if
-    /// its message is shown again.
-    ImageForgotten(String),
+    /// The reader chose whether images from other sites load by themselves.
+    LoadExternalImages(bool),
     /// The upload in progress changed; `None` once it is posted, failed or cancelled.
     Upload(Option<UploadView>),
     /// A handshake was timed.

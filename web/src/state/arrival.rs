@@ -17,15 +17,16 @@ pub struct Arrival {
     pub room: RoomId,
     /// Who wrote it.
     pub sender: String,
-    /// What they wrote.
-    pub text: String,
+    /// The start of what they wrote ([`gist`]): never the whole of a long message,
+    /// which the timeline already holds.
+    pub gist: String,
 }
 
 impl Arrival {
     /// The sentence for the live region: "alice: hello" for the open room, with the
     /// room named when the message went elsewhere.
     pub fn announcement(&self, open_room: Option<RoomId>, room_name: &str) -> String {
-        let gist = gist(&self.text);
+        let gist = &self.gist;
         if open_room == Some(self.room) {
             format!("{}: {gist}", self.sender)
         } else {
@@ -35,18 +36,28 @@ impl Arrival {
 
     /// A desktop notification's title and body.
     pub fn notification(&self, room_name: &str) -> (String, String) {
-        (format!("{} in #{room_name}", self.sender), gist(&self.text))
+        (
+            format!("{} in #{room_name}", self.sender),
+            self.gist.clone(),
+        )
     }
 }
 
-/// The first line of `text`, cut to [`GIST_CHARS`] with an ellipsis.
-fn gist(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    let cut: String = line.chars().take(GIST_CHARS).collect();
-    if cut.len() < text.trim_end().len() {
-        format!("{}…", cut.trim_end())
+/// The first line of `text`, cut to [`GIST_CHARS`] with an ellipsis when more
+/// follows. Reads the first [`GIST_CHARS`] characters, plus the rest only if it is
+/// all whitespace: cheap whatever the message's length.
+pub fn gist(text: &str) -> String {
+    let end = text
+        .char_indices()
+        .take(GIST_CHARS + 1)
+        .enumerate()
+        .find(|&(n, (_, c))| c == '\n' || n == GIST_CHARS)
+        .map_or(text.len(), |(_, (i, _))| i);
+    let cut = text[..end].trim_end();
+    if text[end..].trim().is_empty() {
+        cut.to_owned()
     } else {
-        cut
+        format!("{cut}…")
     }
 }
 
@@ -59,7 +70,7 @@ mod tests {
             revision: 1,
             room: 7,
             sender: "alice".to_owned(),
-            text: text.to_owned(),
+            gist: super::gist(text),
         }
     }
 
@@ -89,5 +100,14 @@ mod tests {
             arrival("first line\nsecond").notification("r").1,
             "first line…"
         );
+        assert_eq!(arrival("done  \n \n").notification("r").1, "done");
+        assert_eq!(arrival(&"é".repeat(140)).gist, "é".repeat(140));
+    }
+
+    #[test]
+    fn a_huge_message_keeps_only_its_gist() {
+        let huge = format!("http://a{}", ")".repeat(600_000));
+        let kept = arrival(&huge).gist;
+        assert_eq!(kept.chars().count(), 141);
     }
 }

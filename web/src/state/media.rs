@@ -13,6 +13,15 @@ pub enum ImageView {
     },
     /// Downloaded: an object URL (`blob:`) holding the verified bytes.
     Ready(String),
+    /// Larger than an automatic download may be: loaded when the reader asks, and
+    /// its size (from the server's announcement) is shown on the button.
+    Offered {
+        /// Bytes, as announced.
+        size: u64,
+    },
+    /// Was shown, then freed to keep the page's memory bounded: shown again on
+    /// request, or when its message comes into view again.
+    Freed,
     /// Could not be loaded; why, in plain words.
     Failed(String),
 }

@@ -9,6 +9,13 @@ use miricat_shared::RoomId;
 /// The timeline view renders only a window of them, so this bounds memory, not speed.
 pub const MAX_TIMELINE_ENTRIES: usize = 20_000;
 
+/// Bytes of text kept per room (see [`Entry::weight`]): the entry bound alone would
+/// let 20,000 long messages hold hundreds of MiB. The newest entry is always kept.
+pub const MAX_TIMELINE_BYTES: usize = 8 * 1024 * 1024;
+
+/// What an entry costs besides its strings: the `Rc`, the enum, string headers.
+const ENTRY_OVERHEAD_BYTES: usize = 96;
+
 /// What became of a message we wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -51,6 +58,27 @@ pub enum EntryKind {
     Left(String),
     /// A note from the app itself (the `/help` text, say).
     Notice(String),
+}
+
+impl Entry {
+    /// The memory this entry holds, roughly: its strings plus a fixed overhead.
+    pub fn weight(&self) -> usize {
+        let strings = match &self.kind {
+            EntryKind::Message {
+                sender,
+                content: Content::Text(text) | Content::Image(text),
+                own,
+            } => {
+                let reason = match own {
+                    Some((_, Delivery::Failed(why))) => why.len(),
+                    _ => 0,
+                };
+                sender.len() + text.len() + reason
+            }
+            EntryKind::Joined(text) | EntryKind::Left(text) | EntryKind::Notice(text) => text.len(),
+        };
+        ENTRY_OVERHEAD_BYTES + strings
+    }
 }
 
 /// What a message carries.
@@ -118,16 +146,41 @@ pub struct Room {
     /// `timeline[i]` for as long as the room is shown, so views can key and anchor
     /// on it.
     pub first_seq: u64,
+    /// The summed [`Entry::weight`] of `timeline`, kept under [`MAX_TIMELINE_BYTES`].
+    pub timeline_bytes: usize,
 }
 
 impl Room {
+    /// Adds an entry at the end, dropping the oldest ones past either bound.
     pub(super) fn push(&mut self, entry: Entry) {
+        self.timeline_bytes += entry.weight();
         self.timeline.push(Rc::new(entry));
-        if self.timeline.len() > MAX_TIMELINE_ENTRIES {
-            let excess = self.timeline.len() - MAX_TIMELINE_ENTRIES;
+        let mut excess = self.timeline.len().saturating_sub(MAX_TIMELINE_ENTRIES);
+        let mut bytes = self.timeline_bytes;
+        for dropped in &self.timeline[..excess] {
+            bytes -= dropped.weight();
+        }
+        while bytes > MAX_TIMELINE_BYTES && excess + 1 < self.timeline.len() {
+            bytes -= self.timeline[excess].weight();
+            excess += 1;
+        }
+        if excess > 0 {
             self.timeline.drain(..excess);
             self.first_seq += excess as u64;
+            self.timeline_bytes = bytes;
         }
+    }
+
+    /// Changes the entry `at` (an index into `timeline`) through `change`, keeping
+    /// the byte count right (a failure reason may be added).
+    pub(super) fn change_entry(&mut self, at: usize, change: impl FnOnce(&mut Entry)) {
+        let Some(entry) = self.timeline.get_mut(at) else {
+            return;
+        };
+        let entry = Rc::make_mut(entry);
+        self.timeline_bytes -= entry.weight();
+        change(entry);
+        self.timeline_bytes += entry.weight();
     }
 
     /// The sequence number the next entry will get.

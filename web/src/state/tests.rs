@@ -1,6 +1,6 @@
 //! Reducer tests: every action on a small, known state.
 
-use super::room::MAX_TIMELINE_ENTRIES;
+use super::room::{MAX_TIMELINE_BYTES, MAX_TIMELINE_ENTRIES};
 use super::*;
 
 fn listing(id: RoomId, name: &str, members: &[&str]) -> RoomListing {
@@ -90,7 +90,7 @@ fn messages_from_others_become_the_latest_arrival_and_ours_do_not() {
     let s = reduce(signed_in_alice(), [msg("bob", "ok")]);
     let first = s.last_arrival.clone().expect("bob's message arrived");
     assert_eq!(
-        (first.room, first.sender.as_str(), first.text.as_str()),
+        (first.room, first.sender.as_str(), first.gist.as_str()),
         (2, "bob", "ok")
     );
     // The same words again are a new arrival; ours (from another tab) are not one.
@@ -242,6 +242,65 @@ fn timelines_are_bounded() {
     let t = &s.rooms[&1].timeline;
     assert_eq!(t.len(), MAX_TIMELINE_ENTRIES);
     assert_eq!(t[0].time_ms, 5);
+}
+
+#[test]
+fn timelines_are_bounded_in_bytes_too() {
+    let mut s = signed_in_alice();
+    let long = "x".repeat(64 * 1024);
+    let count = 2 * MAX_TIMELINE_BYTES / long.len();
+    for i in 0..count as u64 {
+        s.apply(Action::Message {
+            room: 1,
+            sender: "bob".into(),
+            content: Content::Text(long.clone()),
+            time_ms: i,
+        });
+    }
+    let room = &s.rooms[&1];
+    let held: usize = room.timeline.iter().map(|e| e.weight()).sum();
+    assert_eq!(held, room.timeline_bytes, "the running count is exact");
+    assert!(held <= MAX_TIMELINE_BYTES, "{held} bytes held");
+    assert!(
+        held + 2 * long.len() > MAX_TIMELINE_BYTES,
+        "no more dropped than needed"
+    );
+    let dropped = room.first_seq;
+    assert_eq!(dropped as usize + room.timeline.len(), count);
+    assert_eq!(room.timeline[0].time_ms, dropped, "the oldest go first");
+
+    // One message over the whole bound is still shown: the newest always stays.
+    s.apply(Action::Message {
+        room: 1,
+        sender: "bob".into(),
+        content: Content::Text("y".repeat(MAX_TIMELINE_BYTES + 1)),
+        time_ms: 1_000,
+    });
+    let room = &s.rooms[&1];
+    assert_eq!(room.timeline.len(), 1);
+    assert_eq!(room.timeline_bytes, room.timeline[0].weight());
+}
+
+#[test]
+fn a_failure_reason_is_counted_in_the_room_bytes() {
+    let s = reduce(
+        signed_in_alice(),
+        [
+            Action::OwnMessageQueued {
+                local_id: 1,
+                room: 1,
+                text: "hi".into(),
+                time_ms: 1,
+            },
+            Action::OwnMessageDelivery {
+                local_id: 1,
+                delivery: Delivery::Failed("the reason".into()),
+                time_ms: None,
+            },
+        ],
+    );
+    let room = &s.rooms[&1];
+    assert_eq!(room.timeline_bytes, room.timeline[0].weight());
 }
 
 #[test]

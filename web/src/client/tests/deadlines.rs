@@ -5,6 +5,7 @@
 use miricat_shared::packet::file::{ImageRef, ImageUploadRequest};
 
 use super::*;
+use crate::client::DownloadAsk;
 use crate::state::ImageView;
 
 const TIMEOUT: u64 = 1_000;
@@ -136,7 +137,9 @@ fn leave_admin_and_image_requests_say_the_server_did_not_answer() {
             "Could not create the room \"news\": The server did not answer.".into()
         )]
     );
-    let acts = actions(&unanswered(&mut client, |c| c.load_image("7")));
+    let acts = actions(&unanswered(&mut client, |c| {
+        c.load_image("7", DownloadAsk::Automatic)
+    }));
     assert_eq!(
         acts,
         [Action::Image {

@@ -2,15 +2,15 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use miricat_shared::packet::file::{ImageMeta, ImagePart, ImageRef, MAX_IMAGE_PART_BYTES};
+use miricat_shared::packet::file::{ImageMeta, ImageRef, MAX_IMAGE_PART_BYTES};
 use miricat_shared::packet::message::ImageMessage;
 
 use super::*;
 use crate::client::images::MAX_UPLOAD_BYTES;
-use crate::state::{ImageView, UploadStage};
+use crate::state::UploadStage;
 
 /// A "PNG": the signature, then filler. Enough for type sniffing.
-fn png(len: usize) -> Vec<u8> {
+pub(super) fn png(len: usize) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend((0..len - 8).map(|i| (i % 251) as u8));
     bytes
@@ -121,7 +121,7 @@ fn an_upload_goes_out_in_parts_then_posts_the_image() {
         time_ms: 99,
     }));
     assert!(
-        client.load_image("7").is_empty(),
+        client.load_image("7", DownloadAsk::Clicked).is_empty(),
         "our own image needs no download"
     );
 }
@@ -174,113 +174,6 @@ fn a_dropped_connection_fails_the_upload() {
     let effects = client.on_close(1006, "", 0, 0.0);
     assert!(actions(&effects).contains(&Action::Upload(None)));
     assert!(errors(&effects)[0].contains("connection dropped"));
-}
-
-/// Serves a download of `bytes` announced as `meta_size` bytes of `mime`.
-fn serve_download(
-    client: &mut ChatClient,
-    server: &Server,
-    request: &Packet,
-    bytes: &[u8],
-    meta_size: u64,
-    mime: &str,
-) -> Vec<Effect> {
-    let meta = Body::ImageDownloadMeta(ImageMeta {
-        id: "9".into(),
-        name: "dog.png".into(),
-        size: meta_size,
-        mime: mime.into(),
-    });
-    let mut effects = client.on_line(&server.reply(request, meta), 1);
-    for (number, chunk) in (1..).zip(bytes.chunks(MAX_IMAGE_PART_BYTES)) {
-        let part = Body::ImageDownloadPart(ImagePart {
-            id: "9".into(),
-            part: number,
-            data: BASE64.encode(chunk),
-        });
-        effects.extend(client.on_line(&server.reply(request, part), 2));
-    }
-    let done = Body::ImageDownloadCompleted(ImageRef { id: "9".into() });
-    effects.extend(client.on_line(&server.reply(request, done), 3));
-    effects
-}
-
-#[test]
-fn a_download_arrives_in_parts_with_progress_once() {
-    let (mut client, server, _) = online(false);
-    let effects = client.load_image("9");
-    let request = server.read(&sent(&effects)[0]);
-    assert_eq!(request.kind(), PacketKind::RequestImageDownload);
-    assert!(client.load_image("9").is_empty(), "requested once");
-
-    let bytes = png(MAX_IMAGE_PART_BYTES + 10);
-    let effects = serve_download(
-        &mut client,
-        &server,
-        &request,
-        &bytes,
-        bytes.len() as u64,
-        "image/png",
-    );
-    let progress: Vec<u64> = actions(&effects)
-        .into_iter()
-        .filter_map(|a| match a {
-            Action::Image {
-                view: ImageView::Loading { received, .. },
-                ..
-            } => Some(received),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(
-        progress,
-        [0, MAX_IMAGE_PART_BYTES as u64, bytes.len() as u64]
-    );
-    assert!(effects.contains(&Effect::ShowImage(ImageBytes {
-        id: "9".into(),
-        mime: "image/png".into(),
-        bytes,
-    })));
-}
-
-#[test]
-fn a_download_that_does_not_match_its_announcement_is_not_shown() {
-    for (announced, mime, why) in [
-        (100, "image/png", "incomplete"),
-        (50, "image/png", "more than it announced"),
-        (80, "image/jpeg", "not the picture type announced"),
-        (80, "image/svg+xml", "not a picture"),
-    ] {
-        let (mut client, server, _) = online(false);
-        let effects = client.load_image("9");
-        let request = server.read(&sent(&effects)[0]);
-        let effects = serve_download(&mut client, &server, &request, &png(80), announced, mime);
-        assert!(
-            !effects.iter().any(|e| matches!(e, Effect::ShowImage(_))),
-            "{why}"
-        );
-        assert!(
-            actions(&effects).iter().any(|a| matches!(a,
-                Action::Image { view: ImageView::Failed(text), .. } if text.contains(why))),
-            "{why}: {effects:?}"
-        );
-    }
-}
-
-#[test]
-fn downloads_cut_by_a_reconnect_start_over() {
-    let (mut client, server, _) = online(false);
-    let effects = client.load_image("9");
-    server.read(&sent(&effects)[0]);
-    client.on_close(1006, "", 0, 0.0);
-    assert!(client.reconnect_now().contains(&Effect::Open));
-    let (server, login) = connect(&mut client);
-    let effects = client.on_line(&server.reply(&login, accepted(&[(1, "general")])), 20);
-    let again: Vec<PacketKind> = sent(&effects)
-        .iter()
-        .map(|l| server.read(l).kind())
-        .collect();
-    assert_eq!(again, [PacketKind::RequestImageDownload]);
 }
 
 #[test]
@@ -390,56 +283,4 @@ fn an_error_about_a_part_stops_the_upload_at_once() {
     assert!(actions(&effects).contains(&Action::Upload(None)));
     assert!(errors(&effects)[0].contains("was not sent"));
     assert!(!client.upload_has_parts());
-}
-
-#[test]
-fn at_most_four_downloads_run_at_once() {
-    let (mut client, server, _) = online(false);
-    let requests: Vec<Packet> = (1..=6)
-        .flat_map(|i| sent(&client.load_image(&i.to_string())))
-        .map(|line| server.read(&line))
-        .collect();
-    assert_eq!(requests.len(), 4, "two wait their turn");
-    let bytes = png(100);
-    let effects = serve_download(&mut client, &server, &requests[0], &bytes, 100, "image/png");
-    let next: Vec<Packet> = sent(&effects).iter().map(|l| server.read(l)).collect();
-    assert_eq!(next.len(), 1, "a finished download lets the next start");
-    let Body::RequestImageDownload(r) = &next[0].body else {
-        panic!("{next:?}")
-    };
-    assert_eq!(r.id, "5");
-}
-
-#[test]
-fn the_first_reason_a_download_failed_is_the_one_shown() {
-    let (mut client, server, _) = online(false);
-    let request = server.read(&sent(&client.load_image("9"))[0]);
-    let effects = serve_download(&mut client, &server, &request, &png(80), 50, "image/png");
-    let failures: Vec<String> = actions(&effects)
-        .into_iter()
-        .filter_map(|a| match a {
-            Action::Image {
-                view: ImageView::Failed(why),
-                ..
-            } => Some(why),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(failures.len(), 1, "{failures:?}");
-    assert!(failures[0].contains("more than it announced"));
-}
-
-#[test]
-fn a_forgotten_image_downloads_again_when_shown_again() {
-    let (mut client, server, _) = online(false);
-    let request = server.read(&sent(&client.load_image("9"))[0]);
-    let bytes = png(100);
-    serve_download(&mut client, &server, &request, &bytes, 100, "image/png");
-    assert!(client.load_image("9").is_empty(), "shown: not asked again");
-    client.forget_image("9");
-    let again: Vec<PacketKind> = sent(&client.load_image("9"))
-        .iter()
-        .map(|l| server.read(l).kind())
-        .collect();
-    assert_eq!(again, [PacketKind::RequestImageDownload]);
 }
