@@ -76,7 +76,12 @@ async fn a_flood_of_history_requests_does_not_delay_honest_messages() {
     let mut honest = history_user(&server, "honest").await;
     join(&mut honest, room).await;
     for i in 0..40 {
-        say(&mut honest, room, &format!("{i:04} {}", "x".repeat(16 * 1024 - 8))).await;
+        say(
+            &mut honest,
+            room,
+            &format!("{i:04} {}", "x".repeat(16 * 1024 - 8)),
+        )
+        .await;
     }
     // Three hostile connections each queue 100 requests for 512 KiB pages, and read
     // the replies as fast as they come. Paced, they would need most of a minute.
