@@ -14,7 +14,7 @@ use miricat_shared::packet::RoomId;
 ///
 /// Exit codes: 0 success, 1 usage, 2 connection or handshake failure or no answer
 /// within --timeout, 3 sign-in refused, 4 error from the server, 5 `listen --count`
-/// heard too few messages.
+/// heard too few messages, 6 `history` on a server that does not offer it.
 #[derive(Debug, Parser)]
 #[command(name = "miricat", version)]
 pub struct Cli {
@@ -98,6 +98,21 @@ pub enum Command {
         #[arg(long = "for", value_name = "SECS")]
         for_secs: Option<u64>,
     },
+    /// Print a room's past messages, oldest first, as `listen` prints new ones. Needs a
+    /// server offering the history/1 extension (Miricat's own; exit 6 otherwise).
+    /// Joins the room to read it.
+    History {
+        /// Room ID.
+        #[arg(long)]
+        room: RoomId,
+        /// How many messages at most: the newest ones (before --before, if given).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=MAX_HISTORY_MESSAGES))]
+        limit: u64,
+        /// Only messages older than this message ID (with --json each message shows
+        /// its messageId; page back with the oldest one printed).
+        #[arg(long, value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+        before: Option<u64>,
+    },
     /// Interactive chat: messages appear above the prompt; /join, /leave, /rooms, /quit.
     Chat {
         /// Room to join first.
@@ -127,6 +142,10 @@ pub enum Command {
     /// delivery latency to every member is measured.
     Bench(BenchArgs),
 }
+
+/// Most messages one `history` run prints (its pages are paced by the server, 10 a
+/// second after the first 20, so this takes a few seconds).
+pub const MAX_HISTORY_MESSAGES: u64 = 10_000;
 
 /// `admin` subcommands (root only).
 #[derive(Debug, Subcommand)]

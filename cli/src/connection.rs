@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use miricat_shared::KeyPair;
 use miricat_shared::packet::auth::Accepted;
+use miricat_shared::packet::extension::ExtensionSet;
 use miricat_shared::packet::{Body, ErrorKind, Packet, PacketKind};
 use miricat_shared::session::{
     ClientSession, Event, Outgoing, ProtocolVersion, RequestId, SessionError, TimedOut,
@@ -33,6 +34,9 @@ pub struct ConnectOptions {
     /// How long each step may take: connecting, the handshake, signing in, and
     /// every later reply. A server silent for that long failed to answer.
     pub timeout: Duration,
+    /// Extensions to offer at sign-in (`docs/extensions.md`); none for the plain
+    /// protocol.
+    pub extensions: ExtensionSet,
 }
 
 /// An open, signed-in connection.
@@ -78,6 +82,7 @@ impl Connection {
         let mut session = ClientSession::new(version, keys);
         let timeout_ms = u64::try_from(options.timeout.as_millis()).unwrap_or(u64::MAX);
         session.set_request_timeout(Some(timeout_ms));
+        session.offer_extensions(options.extensions);
         let mut connection = Self {
             transport,
             session,
@@ -136,6 +141,11 @@ impl Connection {
     /// What the server said on sign-in: the rooms and the heartbeat rate.
     pub fn accepted(&self) -> &Accepted {
         &self.accepted
+    }
+
+    /// The extensions the server agreed to at sign-in.
+    pub fn agreed_extensions(&self) -> ExtensionSet {
+        self.session.agreed_extensions()
     }
 
     /// Our username.

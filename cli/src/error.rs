@@ -1,5 +1,6 @@
 //! Everything that can end a `miricat` command, and the exit code each one gives.
 
+use miricat_shared::packet::extension::Extension;
 use miricat_shared::packet::{ErrorKind, ErrorPacket};
 use miricat_shared::session::{HandshakeFailure, SessionError};
 use thiserror::Error;
@@ -14,6 +15,8 @@ pub const EXIT_AUTH: u8 = 3;
 pub const EXIT_SERVER: u8 = 4;
 /// `listen --count N` timed out before N messages.
 pub const EXIT_TIMEOUT: u8 = 5;
+/// The server does not offer an extension the command needs (`history`).
+pub const EXIT_NOT_OFFERED: u8 = 6;
 
 /// Why a command failed.
 #[derive(Debug, Error)]
@@ -52,6 +55,11 @@ pub enum CliError {
     /// sign-in or a request): it is down, overloaded or does not serve that request.
     #[error("no answer: {0}")]
     NoAnswer(String),
+    /// The server did not agree to an extension the command needs.
+    #[error(
+        "this server does not offer the {0} extension (only Miricat servers do, unless started with --no-history)"
+    )]
+    NotOffered(Extension),
 }
 
 impl CliError {
@@ -64,6 +72,7 @@ impl CliError {
             Self::Auth(_) => EXIT_AUTH,
             Self::Server(_) | Self::Unexpected(_) => EXIT_SERVER,
             Self::Timeout(_) => EXIT_TIMEOUT,
+            Self::NotOffered(_) => EXIT_NOT_OFFERED,
         }
     }
 
@@ -75,6 +84,9 @@ impl CliError {
 
 impl From<SessionError> for CliError {
     fn from(e: SessionError) -> Self {
-        Self::Connection(e.to_string())
+        match e {
+            SessionError::NotAgreed(extension) => Self::NotOffered(extension),
+            other => Self::Connection(other.to_string()),
+        }
     }
 }

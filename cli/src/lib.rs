@@ -29,7 +29,8 @@ pub use error::CliError;
 
 /// Parses `args`, runs the command on a tokio runtime and maps the outcome to the
 /// documented exit codes (0 ok, 1 usage, 2 connection or no answer in time, 3
-/// authentication, 4 server error, 5 `listen --count` short).
+/// authentication, 4 server error, 5 `listen --count` short, 6 `history` on a server
+/// that does not offer it).
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match args::Cli::try_parse_from(args) {
         Ok(cli) => cli,

@@ -49,14 +49,14 @@ pub fn describe(packet: &Packet, format: Format) -> Option<String> {
             Some(format!("[{room_label}] {} {}: {}", clock(m.time.millis()), m.user, m.text))
         }
         (Body::TextMessage(m), Format::Json) => Some(
-            json!({"event": "message", "room": room, "user": m.user, "time": m.time.millis(), "text": m.text})
+            with_message_id(json!({"event": "message", "room": room, "user": m.user, "time": m.time.millis(), "text": m.text}), m.message_id)
                 .to_string(),
         ),
         (Body::ImageMessage(m), Format::Text) => {
             Some(format!("[{room_label}] {} {} sent an image: {}", clock(m.time.millis()), m.user, m.image))
         }
         (Body::ImageMessage(m), Format::Json) => Some(
-            json!({"event": "image", "room": room, "user": m.user, "time": m.time.millis(), "image": m.image})
+            with_message_id(json!({"event": "image", "room": room, "user": m.user, "time": m.time.millis(), "image": m.image}), m.message_id)
                 .to_string(),
         ),
         (Body::RoomJoined(j), Format::Text) => Some(format!("[{}] {} joined", j.room, j.user)),
@@ -80,6 +80,15 @@ pub fn describe(packet: &Packet, format: Format) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Adds the server's `messageId` (`history/1`) to a message's JSON line when it has
+/// one; plain servers' messages print as before.
+fn with_message_id(mut line: serde_json::Value, id: Option<u64>) -> serde_json::Value {
+    if let (Some(id), Some(object)) = (id, line.as_object_mut()) {
+        object.insert("messageId".to_owned(), id.into());
+    }
+    line
 }
 
 #[cfg(test)]
@@ -109,5 +118,20 @@ mod tests {
             serde_json::from_str(&describe(&packet, Format::Json).unwrap()).unwrap();
         assert_eq!(json["text"], "hi");
         assert_eq!(json["room"], 3);
+        assert!(
+            json.get("messageId").is_none(),
+            "plain messages print as before"
+        );
+        let mut with_id = packet.clone();
+        if let Body::TextMessage(m) = &mut with_id.body {
+            m.message_id = Some(4711);
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&describe(&with_id, Format::Json).unwrap()).unwrap();
+        assert_eq!(json["messageId"], 4711);
+        assert_eq!(
+            describe(&with_id, Format::Text),
+            describe(&packet, Format::Text)
+        );
     }
 }

@@ -9,6 +9,7 @@ use miricat_cli::args::Protocol;
 use miricat_cli::connection::{ConnectOptions, Connection};
 use miricat_cli::transport::ServerAddr;
 use miricat_shared::packet::ErrorPacket;
+use miricat_shared::packet::extension::ExtensionSet;
 use miricat_shared::packet::message::CreateImageMessage;
 use miricat_shared::{Body, Packet, RoomId};
 use std::net::SocketAddr;
@@ -46,6 +47,7 @@ impl Peer {
             register,
             protocol: Protocol::V2_1,
             timeout: Duration::from_secs(10),
+            extensions: ExtensionSet::EMPTY,
         };
         let mut connection = Connection::open(&options)
             .await

@@ -70,6 +70,16 @@ pub struct Config {
     pub max_room_name_chars: usize,
     /// Longest username, in characters.
     pub max_username_chars: usize,
+    /// Whether the `history/1` extension is offered (`docs/extensions.md`): clients
+    /// that ask for it may page through a room's stored messages and get `messageId`
+    /// on live ones. Off, every sign-in agrees to nothing and history requests are
+    /// `Error.PacketDataIncorrect`, as on a server that never heard of them.
+    pub history: bool,
+    /// How fast one connection is served `history/1` pages (each up to 512 KiB):
+    /// faster requests wait, never fail. Enough to fill a gap of thousands of
+    /// messages in seconds, while a client asking for pages in a loop cannot make the
+    /// server encrypt more than a few MiB a second for it.
+    pub history_rate: RateLimit,
 }
 
 impl std::fmt::Debug for Config {
@@ -97,6 +107,8 @@ impl std::fmt::Debug for Config {
             .field("password_hashing", &self.password_hashing)
             .field("max_room_name_chars", &self.max_room_name_chars)
             .field("max_username_chars", &self.max_username_chars)
+            .field("history", &self.history)
+            .field("history_rate", &self.history_rate)
             .finish()
     }
 }
@@ -123,6 +135,11 @@ impl Config {
             password_hashing: PasswordHashing::default(),
             max_room_name_chars: 64,
             max_username_chars: 64,
+            history: true,
+            history_rate: RateLimit {
+                per_second: 10.0,
+                burst: 20,
+            },
         }
     }
 

@@ -51,6 +51,9 @@ pub struct Conn {
     pub user: Option<Arc<str>>,
     /// Whether the signed-in user is root.
     pub is_root: bool,
+    /// `Some` once the connection agreed to `history/1` at sign-in: the pace of its
+    /// history pages ([`crate::Config::history_rate`]).
+    pub history: Option<TokenBucket>,
     /// Image uploads in progress.
     pub uploads: Uploads,
 }
@@ -205,6 +208,7 @@ pub async fn serve(
             outbox: outbox.clone(),
             user: None,
             is_root: false,
+            history: None,
             uploads: Uploads::new(),
         };
         let reason = serve_requests(&mut conn, &mut reader, &cipher, opened, &mut shutdown).await;

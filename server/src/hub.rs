@@ -11,10 +11,17 @@
 //! room before the `Accepted` that lists the rooms, messages reach every member in
 //! the same order, and a rename's reply cannot overtake a later rename's push. The
 //! caller waits for room first ([`Outbox::room_for_reply`]).
+//!
+//! Messages are fanned out from the database thread, right after each is stored
+//! ([`Hub::deliver`]), so every connection receives them in the order of their IDs
+//! (`docs/extensions.md`). Nothing may therefore call the store while holding the
+//! hub's lock; nothing here does (the hub is memory only).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use miricat_shared::packet::history::HistoryMessage;
+use miricat_shared::packet::message::MessageId;
 use miricat_shared::packet::room::{Joined, Left, RoomInfo, RoomRef, RoomSummary};
 use miricat_shared::{Body, Packet, PacketId, RoomId};
 
@@ -38,6 +45,8 @@ struct Member {
     user: Arc<str>,
     outbox: Arc<Outbox>,
     rooms: BTreeSet<RoomId>,
+    /// Agreed to `history/1`: its messages carry `messageId`.
+    message_ids: bool,
 }
 
 #[derive(Debug)]
@@ -163,12 +172,14 @@ impl Hub {
     }
 
     /// Records a signed-in connection and queues its `Accepted`, which `accepted`
-    /// builds from the rooms as they are now.
+    /// builds from the rooms as they are now. `message_ids`: the connection agreed to
+    /// `history/1`, so the messages it is sent carry their `messageId`.
     pub fn sign_in(
         &self,
         conn: ConnId,
         user: Arc<str>,
         outbox: Arc<Outbox>,
+        message_ids: bool,
         accepted: impl FnOnce(Vec<RoomInfo>) -> Packet,
     ) {
         let mut inner = self.lock();
@@ -187,6 +198,7 @@ impl Hub {
                 user,
                 outbox,
                 rooms: BTreeSet::new(),
+                message_ids,
             },
         );
         inner.reply_to(conn, &accepted(rooms));
@@ -344,15 +356,40 @@ impl Hub {
         }
     }
 
-    /// Answers a message's sender with it and pushes it to every other member of
-    /// its room.
-    pub fn deliver(&self, sender: ConnId, reply_id: PacketId, room: RoomId, body: Body) {
-        let push = Packet::in_room(PacketId::DontHaveId, room, body.clone()).encode();
+    /// Answers a stored message's sender with it and pushes it to every other member
+    /// of its room; connections that agreed to `history/1` get it with `id` as its
+    /// `messageId`, the others exactly as before. Called on the database thread right
+    /// after the message is stored (see the module docs).
+    pub fn deliver(
+        &self,
+        sender: ConnId,
+        reply_id: PacketId,
+        room: RoomId,
+        message: HistoryMessage,
+        id: MessageId,
+    ) {
+        let plain = message.clone().with_message_id(None).into_body();
+        let with_id = message.with_message_id(Some(id)).into_body();
+        let frame = |body: &Body| {
+            let packet = Packet::in_room(PacketId::DontHaveId, room, body.clone());
+            Frame::Encrypted(Arc::from(packet.encode()))
+        };
+        let (plain_frame, id_frame) = (frame(&plain), frame(&with_id));
         let inner = self.lock();
         if let Some(r) = inner.rooms.get(&room) {
-            let frame = Frame::Encrypted(Arc::from(push));
-            inner.push_to(r.members.keys().copied().filter(|&c| c != sender), &frame);
+            let (agreed, others): (Vec<ConnId>, Vec<ConnId>) = r
+                .members
+                .keys()
+                .copied()
+                .filter(|&c| c != sender)
+                .partition(|c| inner.conns.get(c).is_some_and(|m| m.message_ids));
+            inner.push_to(others, &plain_frame);
+            inner.push_to(agreed, &id_frame);
         }
+        let body = match inner.conns.get(&sender) {
+            Some(member) if member.message_ids => with_id,
+            _ => plain,
+        };
         inner.reply_to(sender, &Packet::in_room(reply_id, room, body));
     }
 

@@ -28,6 +28,7 @@
 //! - [`proxy`]: PROXY protocol v2 headers from trusted bridges.
 //! - [`handler`]: serving each request family, and error precedence.
 //! - [`hub`]: connections, rooms, membership and fan-out.
+//! - [`negotiation`]: the extensions a sign-in agrees to (`docs/extensions.md`).
 //! - [`outbox`]: each connection's bounded outbound queue.
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
@@ -44,6 +45,7 @@ pub mod handler;
 pub mod hub;
 pub mod images;
 pub mod ip_limit;
+pub mod negotiation;
 pub mod outbox;
 pub mod password;
 pub mod proxy;

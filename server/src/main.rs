@@ -48,6 +48,13 @@ struct Args {
     #[arg(long, env = "MIRICAT_NO_REGISTER")]
     no_register: bool,
 
+    /// Do not offer the history/1 extension: clients asking for it at sign-in are told
+    /// the server agreed to nothing, so they cannot page through a room's stored
+    /// messages, and live messages carry no messageId. Messages are stored either
+    /// way; plain MCP 2.1 clients see no difference.
+    #[arg(long, env = "MIRICAT_NO_HISTORY")]
+    no_history: bool,
+
     /// Largest image upload in bytes (10 MiB by default).
     #[arg(long, env = "MIRICAT_MAX_IMAGE_BYTES", default_value_t = 10 * 1024 * 1024)]
     max_image_bytes: u64,
@@ -139,6 +146,7 @@ impl Args {
         config.root_password = self.root_password;
         config.heartbeat_ms = self.heartbeat_ms;
         config.allow_register = !self.no_register;
+        config.history = !self.no_history;
         config.max_image_bytes = self.max_image_bytes;
         config.max_line_bytes = self.max_line_bytes;
         config.max_text_bytes = usize::try_from(self.max_text_bytes).unwrap_or(usize::MAX);
@@ -226,6 +234,13 @@ mod tests {
         assert_eq!(parse_net("10.0.0.1").unwrap().to_string(), "10.0.0.1/32");
         assert!(parse_net("10.0.0.0/8").is_ok());
         assert!(parse_net("bridge").is_err());
+    }
+
+    #[test]
+    fn history_is_on_unless_switched_off() {
+        let config = |args: &[&str]| Args::try_parse_from(args).unwrap().into_config();
+        assert!(config(&["miricat-server"]).history);
+        assert!(!config(&["miricat-server", "--no-history"]).history);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use miricat_shared::packet::extension::ExtensionSet;
 use miricat_shared::packet::{Body, ErrorKind, RoomId};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -154,6 +155,7 @@ async fn open_bench_client(
         register: false,
         protocol: crate::args::Protocol::V2_1,
         timeout,
+        extensions: ExtensionSet::EMPTY,
     };
     let started = Instant::now();
     match Connection::open(&options).await {
@@ -191,6 +193,7 @@ async fn find_or_create_room(
         register: false,
         protocol: connect.protocol,
         timeout,
+        extensions: ExtensionSet::EMPTY,
     };
     let mut root = Connection::open(&options).await?;
     let reply = root.call(|s| s.create_room(name)).await?;

@@ -4,12 +4,14 @@ mod admin;
 mod bench;
 mod chat;
 mod files;
+mod history;
 mod listen;
 mod rooms;
 mod send;
 
 use std::time::Duration;
 
+use miricat_shared::packet::extension::{Extension, ExtensionSet};
 use miricat_shared::packet::{Body, RoomId};
 
 use crate::CliError;
@@ -24,7 +26,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Bench(args) = &cli.command {
         return bench::run(&cli.connect, args, format).await;
     }
-    let options = connect_options(&cli.connect)?;
+    let mut options = connect_options(&cli.connect)?;
+    if matches!(cli.command, Command::History { .. }) {
+        options.extensions.insert(Extension::History);
+    }
     let mut connection = Connection::open(&options).await?;
     let result = match cli.command {
         Command::Rooms => rooms::run(&connection, format),
@@ -34,6 +39,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             count,
             for_secs,
         } => listen::run(&mut connection, room, count, for_secs, format).await,
+        Command::History {
+            room,
+            limit,
+            before,
+        } => history::run(&mut connection, room, limit, before, format).await,
         Command::Chat { room } => chat::run(&mut connection, room, format).await,
         Command::Upload { file, room } => files::upload(&mut connection, &file, room, format).await,
         Command::Download { image_id, output } => {
@@ -62,6 +72,7 @@ fn connect_options(args: &ConnectArgs) -> Result<ConnectOptions, CliError> {
         register: args.register,
         protocol: args.protocol,
         timeout: Duration::from_secs(args.timeout_secs.max(1)),
+        extensions: ExtensionSet::EMPTY,
     })
 }
 

@@ -1,13 +1,17 @@
-//! `Authentication.Login` and `Authentication.Register` (`WIRE.md` section 8).
+//! `Authentication.Login` and `Authentication.Register` (`WIRE.md` section 8), and the
+//! extensions a sign-in agrees to ([`crate::negotiation`]).
 
 use std::sync::Arc;
 
 use miricat_shared::packet::auth::{Accepted, Credentials};
+use miricat_shared::packet::extension::{Extension, ExtensionNames};
 use miricat_shared::{Body, ErrorKind, Packet, PacketId};
 
 use super::internal_error;
 use super::user::create_account;
 use crate::connection::Conn;
+use crate::negotiation;
+use crate::rate::TokenBucket;
 
 /// Login: unknown user, empty password and wrong password each have their error.
 pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
@@ -32,7 +36,7 @@ pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
         Err(e) => return internal_error(conn, &id, &e).await,
     };
     match shared.passwords.verify(credentials.password, stored).await {
-        Ok(true) => accept(conn, id, credentials.username).await,
+        Ok(true) => accept(conn, id, credentials.username, credentials.extensions).await,
         Ok(false) => {
             tracing::info!(user = %credentials.username, "wrong password");
             conn.error(&id, ErrorKind::UserPasswordInvalid, "wrong password")
@@ -43,32 +47,42 @@ pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
 }
 
 /// Register: creates the account and signs in.
-pub async fn register(conn: &mut Conn, id: PacketId, credentials: Credentials) {
+pub async fn register(conn: &mut Conn, id: PacketId, mut credentials: Credentials) {
     let bad_name = ErrorKind::AuthDataIncorrect;
+    let offer = credentials.extensions.take();
     if let Some(username) = create_account(conn, &id, credentials, bad_name).await {
         tracing::info!(user = %username, "registered");
-        accept(conn, id, username).await;
+        accept(conn, id, username, offer).await;
     }
 }
 
-async fn accept(conn: &mut Conn, id: PacketId, username: String) {
+/// Signs the connection in, agreeing to what it can of the extensions `offer`ed.
+async fn accept(conn: &mut Conn, id: PacketId, username: String, offer: Option<ExtensionNames>) {
     let shared = conn.shared.clone();
     let user: Arc<str> = Arc::from(username);
     conn.is_root = *user == *shared.config.root_user;
     conn.user = Some(user.clone());
+    let agreement = negotiation::agree(offer.as_ref(), negotiation::supported(&shared.config));
+    let message_ids = agreement.agreed.contains(Extension::History);
+    conn.history = message_ids
+        .then(|| TokenBucket::new(shared.config.history_rate, tokio::time::Instant::now()));
     let heartbeat_rate = shared.config.heartbeat_ms;
-    shared
-        .hub
-        .sign_in(conn.id, user.clone(), conn.outbox.clone(), |rooms| {
+    shared.hub.sign_in(
+        conn.id,
+        user.clone(),
+        conn.outbox.clone(),
+        message_ids,
+        |rooms| {
             Packet::new(
                 id,
                 Body::Accepted(Accepted {
                     rooms,
                     heartbeat_rate,
-                    extensions: None,
+                    extensions: agreement.accepted_field,
                 }),
             )
-        });
+        },
+    );
     // Root may have deleted the account while its password was being checked, when
     // there was no connection of it to close yet. Signed in now, so a delete from
     // here on closes this connection; one that came before shows in the store.

@@ -1,12 +1,9 @@
 //! `Message.CreateTextMessage` and `Message.CreateImageMessage`: stamped with the
 //! sender and the server's time, stored, answered, and pushed to the room's other
-//! members only.
+//! members only (with its `messageId` to connections that agreed to `history/1`).
 
-use miricat_shared::packet::lenient::Timestamp;
-use miricat_shared::packet::message::{
-    CreateImageMessage, CreateTextMessage, ImageMessage, MCP_IMAGE_SCHEME, TextMessage,
-};
-use miricat_shared::{Body, ErrorKind, PacketId, RoomId};
+use miricat_shared::packet::message::{CreateImageMessage, CreateTextMessage, MCP_IMAGE_SCHEME};
+use miricat_shared::{ErrorKind, PacketId, RoomId};
 
 use super::internal_error;
 use super::room::check_member;
@@ -33,22 +30,16 @@ pub async fn text(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: Create
     if !check_member(conn, &id, room).await {
         return;
     }
-    let (user, time) = stamp(conn);
+    let (username, time_ms) = stamp(conn);
     let stored = NewMessage {
         room,
-        username: user.clone(),
-        time_ms: time,
+        username,
+        time_ms,
         kind: MessageKind::Text,
-        body: m.text.clone(),
+        body: m.text,
         image_id: None,
     };
-    let body = Body::TextMessage(TextMessage {
-        text: m.text,
-        user,
-        time: Timestamp(time),
-        message_id: None,
-    });
-    deliver(conn, id, room, stored, body).await;
+    deliver(conn, id, stored).await;
 }
 
 /// `Message.CreateImageMessage`: an uploaded image (`mcp_image://<id>`, which must
@@ -70,22 +61,16 @@ pub async fn image(conn: &mut Conn, id: PacketId, room: Option<RoomId>, m: Creat
     if !check_member(conn, &id, room).await {
         return;
     }
-    let (user, time) = stamp(conn);
+    let (username, time_ms) = stamp(conn);
     let stored = NewMessage {
         room,
-        username: user.clone(),
-        time_ms: time,
+        username,
+        time_ms,
         kind: MessageKind::Image,
-        body: reference.clone(),
+        body: reference,
         image_id,
     };
-    let body = Body::ImageMessage(ImageMessage {
-        image: reference,
-        user,
-        time: Timestamp(time),
-        message_id: None,
-    });
-    deliver(conn, id, room, stored, body).await;
+    deliver(conn, id, stored).await;
 }
 
 /// The reference an image message will carry, and the uploaded image's ID if any.
@@ -129,17 +114,22 @@ fn stamp(conn: &Conn) -> (String, u64) {
     (user, now_ms())
 }
 
-/// Stores the message, answers the sender and pushes to the room's other members.
-async fn deliver(conn: &mut Conn, id: PacketId, room: RoomId, stored: NewMessage, body: Body) {
+/// Stores the message, answers the sender and pushes to the room's other members
+/// (from the database thread, so in the order of the message IDs).
+async fn deliver(conn: &mut Conn, id: PacketId, stored: NewMessage) {
     let shared = conn.shared.clone();
-    match shared.store.insert_message(stored).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return conn
-                .error(&id, ErrorKind::MessageDataIncorrect, "no such image")
-                .await;
+    let (sender, room, reply_id) = (conn.id, stored.room, id.clone());
+    let fan_out = move |message_id, message| {
+        shared
+            .hub
+            .deliver(sender, reply_id, room, message, message_id);
+    };
+    match conn.shared.store.insert_message(stored, fan_out).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            conn.error(&id, ErrorKind::MessageDataIncorrect, "no such image")
+                .await
         }
-        Err(e) => return internal_error(conn, &id, &e).await,
+        Err(e) => internal_error(conn, &id, &e).await,
     }
-    shared.hub.deliver(conn.id, id, room, body);
 }

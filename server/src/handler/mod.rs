@@ -4,11 +4,13 @@
 //! - [`auth`]: Login and Register.
 //! - [`room`]: Create, Update, Delete, Join, Leave, RequireList.
 //! - [`message`]: text and image messages.
+//! - [`history`]: `history/1` pages of a room's stored messages.
 //! - [`file`](mod@file): image upload and download.
 //! - [`user`]: root's account administration.
 
 pub mod auth;
 pub mod file;
+pub mod history;
 pub mod message;
 pub mod room;
 pub mod user;
@@ -94,6 +96,7 @@ pub async fn dispatch(conn: &mut Conn, packet: Packet) {
         Body::Register(c) => auth::register(conn, id, c).await,
         Body::CreateTextMessage(m) => message::text(conn, id, room, m).await,
         Body::CreateImageMessage(m) => message::image(conn, id, room, m).await,
+        Body::RequireHistory(r) => history::require(conn, id, room, r).await,
         Body::RequestImageUpload(r) => file::request_upload(conn, id, r).await,
         Body::ImageUploadPart(p) => file::upload_part(conn, id, p).await,
         Body::ImageUploadCompleted(r) => file::complete_upload(conn, id, r).await,

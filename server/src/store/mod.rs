@@ -1,9 +1,15 @@
 //! The SQLite store: one connection owned by a dedicated thread, reached through a
 //! cheap [`Store`] handle whose async methods never block the reactor.
 //!
+//! History pages ([`history`]) are read on a second, read-only connection with its
+//! own thread: WAL lets it read while the first writes, so however many pages
+//! clients ask for, storing (and fanning out) messages never waits behind them.
+//!
 //! - [`schema`]: the `user_version`-based migration list.
 //! - [`users`], [`rooms`], [`images`], [`messages`]: the queries, one table each.
+//! - [`history`]: `history/1` pages of the `messages` table.
 
+pub mod history;
 pub mod images;
 pub mod messages;
 pub mod rooms;
@@ -56,6 +62,8 @@ enum Msg {
 pub struct Store {
     jobs: std_mpsc::Sender<Msg>,
     thread: std::sync::Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+    /// The read-only connection for history pages (`None` on the reader itself).
+    reader: Option<Box<Store>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -79,14 +87,28 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
+        let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        let reader = Self::spawn(reader, "miricat-store-reader", None)?;
+        Self::spawn(conn, "miricat-store", Some(Box::new(reader)))
+    }
+
+    /// Hands `conn` to a new thread named `name`.
+    fn spawn(
+        mut conn: Connection,
+        name: &str,
+        reader: Option<Box<Store>>,
+    ) -> Result<Self, StoreError> {
         let (jobs, receiver) = std_mpsc::channel::<Msg>();
         let thread = std::thread::Builder::new()
-            .name("miricat-store".into())
+            .name(name.into())
             .spawn(move || {
                 while let Ok(Msg::Job(job)) = receiver.recv() {
                     job(&mut conn);
                 }
-                if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
+                if !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+                    && let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                {
                     tracing::warn!(error = %e, "WAL checkpoint at close failed");
                 }
                 if let Err((_, e)) = conn.close() {
@@ -96,7 +118,13 @@ impl Store {
         Ok(Self {
             jobs,
             thread: std::sync::Arc::new(std::sync::Mutex::new(Some(thread))),
+            reader,
         })
+    }
+
+    /// The handle reads of history pages go to.
+    fn reader(&self) -> &Store {
+        self.reader.as_deref().unwrap_or(self)
     }
 
     /// Runs `f` on the database thread and returns its result.
@@ -135,6 +163,9 @@ impl Store {
     /// Finishes queued work, checkpoints the WAL and closes the database. Calls on
     /// any handle fail with [`StoreError::Closed`] afterwards.
     pub async fn close(&self) {
+        if let Some(reader) = &self.reader {
+            Box::pin(reader.close()).await;
+        }
         let thread = self.thread.lock().ok().and_then(|mut t| t.take());
         let _ = self.jobs.send(Msg::Stop);
         if let Some(thread) = thread {
