@@ -149,6 +149,8 @@ async fn pings_keep_a_connection_alive() {
 async fn a_client_that_does_not_read_is_disconnected_not_buffered() {
     let server = TestServer::start_with(|c| {
         c.outbound.max_bytes = 512 * 1024;
+        // Large messages fill the lazy client's queue in few requests.
+        c.max_text_bytes = 256 * 1024;
         c.rate_limit.per_second = 10_000.0;
         c.rate_limit.burst = 10_000;
     })
