@@ -57,6 +57,14 @@ impl LineDecoder {
         }
     }
 
+    /// Changes the longest accepted line from here on: a server reads the handshake
+    /// under a small limit (it is a few hundred bytes) and raises it once the
+    /// connection is secured, so a peer that has proved nothing cannot make it
+    /// buffer a full-size line.
+    pub fn set_max_line_bytes(&mut self, max_line_bytes: usize) {
+        self.max_line_bytes = max_line_bytes;
+    }
+
     /// Appends bytes read from the stream.
     pub fn push(&mut self, bytes: &[u8]) {
         if self.start == self.buf.len() {
@@ -195,6 +203,19 @@ mod tests {
         let mut d = LineDecoder::new(4);
         d.push(b"12345\nok\n");
         assert_eq!(d.next_line(), Err(LineError::TooLong { limit: 4 }));
+    }
+
+    #[test]
+    fn the_limit_can_be_raised_after_the_first_line() {
+        let mut d = LineDecoder::new(8);
+        d.push(
+            b"short
+0123456789
+",
+        );
+        assert_eq!(d.next_line().unwrap().as_deref(), Some("short"));
+        d.set_max_line_bytes(64);
+        assert_eq!(d.next_line().unwrap().as_deref(), Some("0123456789"));
     }
 
     #[test]

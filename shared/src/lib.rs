@@ -8,6 +8,7 @@
 //! # Layout
 //! - [`packet`]: every packet type of the spec as typed Rust, with the type-string and
 //!   ID rules and the tolerant readers of `WIRE.md` sections 6 and 8.
+//! - [`clip`]: cutting a peer's text short before it reaches a log or an error reply.
 //! - [`codec`]: splitting a byte stream into bounded lines.
 //! - [`crypto`]: modp5 Diffie-Hellman, the MCP Key and per-line AES-256-CTR.
 //! - [`line`]: reading one line after the handshake (plaintext or ciphertext).
@@ -18,6 +19,7 @@
 // them in tests).
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod clip;
 pub mod codec;
 pub mod crypto;
 pub mod line;

@@ -31,8 +31,10 @@
 //! offers again.
 //!
 //! # Server side
-//! [`accept_handshake`] reads a client's handshake and produces the reply line and the
-//! line cipher, so the server shares this code.
+//! [`parse_handshake`] checks a client's handshake line without generating anything;
+//! [`ClientHandshake::accept`] then takes the server's fresh key pair and produces the
+//! reply line and the line cipher ([`accept_handshake`] does both), so the server
+//! shares this code and makes a key pair only for a well-formed handshake.
 
 mod client;
 mod extensions;
@@ -44,7 +46,9 @@ pub use client::{
     SessionError,
 };
 pub use pending::{MAX_EXPIRED, TimedOut};
-pub use server::{HandshakeRejection, ServerHandshake, accept_handshake};
+pub use server::{
+    ClientHandshake, HandshakeRejection, ServerHandshake, accept_handshake, parse_handshake,
+};
 
 #[cfg(test)]
 mod tests;

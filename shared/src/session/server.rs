@@ -1,5 +1,6 @@
 //! The server side of the handshake (`WIRE.md` section 2).
 
+use crate::clip::clip;
 use crate::crypto::{KeyPair, LineCipher, PublicKey};
 use crate::packet::handshake::{Handshake, VERSION_2_1};
 use crate::packet::{Body, ErrorKind, Packet, PacketId};
@@ -25,13 +26,22 @@ pub struct HandshakeRejection {
     pub reason: String,
 }
 
-/// Reads the first line of a connection, which must be the client's handshake.
+/// A well-formed client handshake, checked before the server spends anything on it:
+/// no key pair exists yet. [`ClientHandshake::accept`] makes the reply.
+#[derive(Debug, Clone)]
+pub struct ClientHandshake {
+    reply_id: PacketId,
+    peer: PublicKey,
+}
+
+/// Reads the first line of a connection, which must be the client's handshake, and
+/// checks it (shape, version, key range) without generating anything: a server calls
+/// this first and makes its key pair only for a handshake that passed, so a flood of
+/// garbage first lines costs it no big-number work. Only MCP 2.1.0 is accepted.
 ///
-/// `keypair` must be fresh for this connection. Only MCP 2.1.0 is accepted.
-pub fn accept_handshake(
-    line: &str,
-    keypair: &KeyPair,
-) -> Result<ServerHandshake, HandshakeRejection> {
+/// The rejection's reply and reason quote the peer's text only through
+/// [`crate::clip::clip`], so they stay short whatever the line held.
+pub fn parse_handshake(line: &str) -> Result<ClientHandshake, HandshakeRejection> {
     let reject = |id: PacketId, error: ErrorKind, reason: String| {
         let reply_line = Packet::error(id, error.clone(), reason.clone()).encode();
         HandshakeRejection {
@@ -46,7 +56,7 @@ pub fn accept_handshake(
             return Err(reject(
                 e.reply_id(),
                 ErrorKind::PacketDataIncorrect,
-                format!("expected a handshake: {e}"),
+                format!("expected a handshake: {}", clip(&e.to_string())),
             ));
         }
     };
@@ -66,7 +76,10 @@ pub fn accept_handshake(
         return Err(reject(
             reply_id,
             ErrorKind::UnsupportedVersion,
-            format!("version {version:?} is not supported; this server speaks {VERSION_2_1}"),
+            format!(
+                "version {:?} is not supported; this server speaks {VERSION_2_1}",
+                clip(&version)
+            ),
         ));
     }
     let peer = PublicKey::from_hex(&public_key).map_err(|e| {
@@ -76,15 +89,32 @@ pub fn accept_handshake(
             format!("bad public key: {e}"),
         )
     })?;
-    let reply = Packet::new(
-        reply_id,
-        Body::Handshake(Handshake {
-            version: VERSION_2_1.to_owned(),
-            public_key: keypair.public().to_hex(),
-        }),
-    );
-    Ok(ServerHandshake {
-        reply_line: reply.encode(),
-        cipher: LineCipher::new(&keypair.shared_secret(&peer).mcp_key()),
-    })
+    Ok(ClientHandshake { reply_id, peer })
+}
+
+impl ClientHandshake {
+    /// The reply carrying `keypair`'s public key, and the cipher for every later
+    /// line. `keypair` must be fresh for this connection.
+    pub fn accept(self, keypair: &KeyPair) -> ServerHandshake {
+        let reply = Packet::new(
+            self.reply_id,
+            Body::Handshake(Handshake {
+                version: VERSION_2_1.to_owned(),
+                public_key: keypair.public().to_hex(),
+            }),
+        );
+        ServerHandshake {
+            reply_line: reply.encode(),
+            cipher: LineCipher::new(&keypair.shared_secret(&self.peer).mcp_key()),
+        }
+    }
+}
+
+/// [`parse_handshake`] then [`ClientHandshake::accept`], for callers that already
+/// hold a key pair (tests, the browser app's in-memory peers).
+pub fn accept_handshake(
+    line: &str,
+    keypair: &KeyPair,
+) -> Result<ServerHandshake, HandshakeRejection> {
+    Ok(parse_handshake(line)?.accept(keypair))
 }

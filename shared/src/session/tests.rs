@@ -302,6 +302,25 @@ fn the_server_refuses_other_versions_bad_keys_and_other_first_packets() {
 }
 
 #[test]
+fn a_refused_handshake_quotes_the_peer_only_briefly() {
+    let huge_version = format!(
+        r#"{{"type":"Handshake.Handshake.h1","data":{{"version":"{}","publicKey":"00"}}}}"#,
+        "9".repeat(600_000)
+    );
+    let huge_type = format!(r#"{{"type":"{}","data":{{}}}}"#, "X".repeat(600_000));
+    for line in [huge_version, huge_type] {
+        let refusal = crate::session::parse_handshake(&line).unwrap_err();
+        assert!(refusal.reason.len() < 400, "{} bytes", refusal.reason.len());
+        assert!(
+            refusal.reply_line.len() < 600,
+            "{} bytes",
+            refusal.reply_line.len()
+        );
+        assert!(refusal.reason.contains("bytes]"), "{}", refusal.reason);
+    }
+}
+
+#[test]
 fn mcp_2_0_replies_match_by_type_and_order_and_messages_find_their_room() {
     let (mut client, peer) = signed_in(ProtocolVersion::V2_0, 0);
     assert_eq!(
