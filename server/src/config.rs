@@ -14,6 +14,21 @@ pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
 /// Default root account name.
 pub const DEFAULT_ROOT_USER: &str = "root";
+/// Default cap on simultaneous connections from one address: room for a household or
+/// an office behind one NAT with several tabs each, far below the global cap, so one
+/// address cannot take every slot.
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 64;
+/// Default time a connection has to send its PROXY header and handshake line.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default longest handshake line: a 2.1 handshake is under 600 bytes (a 384-digit
+/// key and a short ID), so 4 KiB leaves room for long IDs and nothing more.
+pub const DEFAULT_MAX_HANDSHAKE_BYTES: usize = 4096;
+/// Default pace of new connections per address: a burst of 20 (a page opening
+/// several tabs, a client reconnecting), then 5 a second.
+pub const DEFAULT_CONNECT_RATE_PER_IP: RateLimit = RateLimit {
+    per_second: 5.0,
+    burst: 20,
+};
 
 /// How a server is set up. Build one with [`Config::new`] and change the public
 /// fields; every field has a sensible default so tests only set what they need.
@@ -53,8 +68,19 @@ pub struct Config {
     /// Most simultaneous connections; further connections wait in the kernel backlog.
     pub max_connections: usize,
     /// Most simultaneous connections from one client address (the PROXY-carried one
-    /// when present); `0` means no limit. Extra connections are closed at once.
+    /// when present); `0` means no limit. Counted at accept, before a byte is read,
+    /// so silent sockets count too; extra connections are closed at once.
     pub max_connections_per_ip: usize,
+    /// How fast one address (an IPv6 /64) may open new connections; faster ones are
+    /// closed at accept. `None`: no limit.
+    pub connect_rate_per_ip: Option<RateLimit>,
+    /// How long a new connection has to send its PROXY header (bridges) and its
+    /// handshake line; it is closed after that. Separate from the heartbeat, so a
+    /// socket that never speaks holds its slot for seconds, not minutes.
+    pub handshake_timeout: Duration,
+    /// Longest handshake line in bytes; a longer one is refused and the connection
+    /// closed. Lines after the handshake may be up to `max_line_bytes`.
+    pub max_handshake_bytes: usize,
     /// How long an uploaded image that no message references is kept.
     pub image_ttl: Duration,
     /// Addresses allowed to send a PROXY protocol v2 header (the bridge). A header from
@@ -100,6 +126,9 @@ impl std::fmt::Debug for Config {
             .field("max_text_bytes", &self.max_text_bytes)
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_ip", &self.max_connections_per_ip)
+            .field("connect_rate_per_ip", &self.connect_rate_per_ip)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("max_handshake_bytes", &self.max_handshake_bytes)
             .field("image_ttl", &self.image_ttl)
             .field("trusted_bridges", &self.trusted_bridges)
             .field("rate_limit", &self.rate_limit)
@@ -127,7 +156,10 @@ impl Config {
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
             max_connections: 10_000,
-            max_connections_per_ip: 0,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
+            connect_rate_per_ip: Some(DEFAULT_CONNECT_RATE_PER_IP),
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            max_handshake_bytes: DEFAULT_MAX_HANDSHAKE_BYTES,
             image_ttl: Duration::from_secs(24 * 60 * 60),
             trusted_bridges: Vec::new(),
             rate_limit: RateLimit::default(),
@@ -144,11 +176,15 @@ impl Config {
     }
 
     /// A configuration for tests: data at `db_path`, the given root password, fast
-    /// password hashing.
+    /// password hashing, and no per-address connection cap or rate (every test
+    /// client comes from 127.0.0.1, and some tests open hundreds; the tests of those
+    /// limits switch them back on).
     pub fn for_tests(db_path: impl Into<PathBuf>, root_password: &str) -> Self {
         Self {
             root_password: Some(root_password.to_owned()),
             password_hashing: PasswordHashing::fast_for_tests(),
+            max_connections_per_ip: 0,
+            connect_rate_per_ip: None,
             ..Self::new(db_path)
         }
     }
@@ -168,6 +204,12 @@ impl Config {
     /// The heartbeat rate as a duration.
     pub fn heartbeat(&self) -> Duration {
         Duration::from_millis(self.heartbeat_ms.max(1))
+    }
+
+    /// Whether `ip` is a trusted bridge (may send a PROXY header naming the client).
+    pub fn is_trusted_bridge(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_bridges.iter().any(|net| net.contains(&ip))
     }
 
     /// How long a connection may stay silent (three heartbeats).

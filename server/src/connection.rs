@@ -1,7 +1,10 @@
 //! One client connection, from the first byte to the close.
 //!
 //! 1. The prelude: an optional PROXY v2 header (trusted bridges only, see [`proxy`]).
-//! 2. The plaintext handshake ([`accept_handshake`]), answered directly.
+//!    A bridged connection is admitted ([`crate::admission`]) under the address the
+//!    header carries; any other was admitted at accept, before a byte was read.
+//! 2. The plaintext handshake ([`parse_handshake`]), read under its own deadline and
+//!    line limit, answered directly; the key pair is made only for a well-formed one.
 //! 3. Encrypted requests, read line by line by this task and served one at a time
 //!    (so replies keep request order), throttled by a token bucket.
 //!
@@ -15,8 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use miricat_shared::clip::clip;
 use miricat_shared::line::{LineForm, classify};
-use miricat_shared::session::accept_handshake;
+use miricat_shared::session::parse_handshake;
 use miricat_shared::{
     DecodeError, ErrorKind, KeyPair, LineCipher, LineDecoder, LineError, Packet, PacketId,
 };
@@ -30,11 +34,13 @@ use tracing::Instrument;
 use crate::handler;
 use crate::hub::ConnId;
 use crate::images::Uploads;
+use crate::ip_limit::IpSlot;
 use crate::outbox::{Frame, Outbox};
 use crate::proxy::{self, read_prelude};
 use crate::rate::TokenBucket;
 use crate::server::Shared;
 use crate::shutdown::Shutdown;
+use crate::stats::Stats;
 
 /// How long a closing connection may take to flush its last lines.
 const FLUSH_ON_CLOSE: Duration = Duration::from_secs(2);
@@ -136,22 +142,20 @@ fn heartbeat_timeout() -> Arc<str> {
     plain_error(ErrorKind::HeartbeatTimeout, "no heartbeat")
 }
 
-/// Serves one accepted TCP connection until it closes.
+/// Serves one accepted TCP connection until it closes. `slot` is the per-address
+/// slot the accept loop took for a plain peer; `None` for a trusted bridge, whose
+/// connections are admitted here under the address their PROXY header carries.
 pub async fn serve(
     shared: Arc<Shared>,
     mut socket: TcpStream,
     peer: SocketAddr,
+    slot: Option<IpSlot>,
     mut shutdown: Shutdown,
 ) {
     let id = shared.next_conn_id.fetch_add(1, Ordering::Relaxed);
     let opened = Instant::now();
-    let deadline = opened + shared.config.silence_limit();
-    let peer_ip = peer.ip().to_canonical();
-    let trusted = shared
-        .config
-        .trusted_bridges
-        .iter()
-        .any(|net| net.contains(&peer_ip));
+    let deadline = opened + shared.config.handshake_timeout;
+    let trusted = shared.config.is_trusted_bridge(peer.ip());
     let prelude = tokio::select! {
         prelude = timeout_at(deadline, read_prelude(&mut socket, peer, trusted)) => prelude,
         () = shutdown.recv() => return,
@@ -164,7 +168,7 @@ pub async fn serve(
             return;
         }
         Err(_) => {
-            tracing::debug!(conn = id, %peer, "silent connection closed");
+            tracing::info!(conn = id, %peer, "no handshake in time; closed");
             let _ = socket
                 .write_all(format!("{}\n", heartbeat_timeout()).as_bytes())
                 .await;
@@ -173,15 +177,28 @@ pub async fn serve(
     };
     let span = tracing::info_span!("conn", id, client = %prelude.client);
     async move {
-        let Some(_slot) = shared.ip_limits.acquire(prelude.client.ip()) else {
-            tracing::info!("too many connections from this address; closed");
-            return;
+        // A bridge's own health checks (no carried address) count against the
+        // global cap only: the bridge's address stands for every browser behind it.
+        let _slot = match slot {
+            Some(slot) => Some(slot),
+            None if prelude.via_proxy => {
+                match shared.admission.admit(prelude.client.ip(), Instant::now()) {
+                    Ok(slot) => Some(slot),
+                    Err(_) => return,
+                }
+            }
+            None => None,
         };
-        tracing::info!(via_proxy = prelude.via_proxy, "connection opened");
+        tracing::debug!(via_proxy = prelude.via_proxy, "connection opened");
         let (read_half, mut write_half) = socket.into_split();
         let mut reader = LineReader {
             socket: read_half,
-            decoder: LineDecoder::new(shared.config.max_line_bytes),
+            decoder: LineDecoder::new(
+                shared
+                    .config
+                    .max_handshake_bytes
+                    .min(shared.config.max_line_bytes),
+            ),
         };
         reader.decoder.push(&prelude.leftover);
         let outbox = Arc::new(Outbox::new(shared.config.outbound));
@@ -192,11 +209,16 @@ pub async fn serve(
             &outbox,
             &mut shutdown,
             &shared.handshake_permits,
+            &shared.stats,
         )
         .await
         else {
             return;
         };
+        tracing::info!(via_proxy = prelude.via_proxy, "connection opened");
+        reader
+            .decoder
+            .set_max_line_bytes(shared.config.max_line_bytes);
         let cipher = Arc::new(cipher);
         let write_timeout = shared.config.silence_limit().max(Duration::from_secs(10));
         let writer = tokio::spawn(
@@ -235,7 +257,8 @@ pub async fn serve(
     .await;
 }
 
-/// Reads and answers the handshake; `None` when the connection must close.
+/// Reads and answers the handshake; `None` when the connection must close. Logs one
+/// short line when it refuses, and never the peer's text beyond [`clip`].
 async fn handshake(
     reader: &mut LineReader,
     writer: &mut OwnedWriteHalf,
@@ -243,9 +266,18 @@ async fn handshake(
     outbox: &Outbox,
     shutdown: &mut Shutdown,
     permits: &Semaphore,
+    stats: &Stats,
 ) -> Option<LineCipher> {
     let reply = match reader.next(deadline, outbox, shutdown).await {
         Read::Line(line) => {
+            // Checking the line is cheap; only a well-formed handshake earns a key pair.
+            let hello = match parse_handshake(&line) {
+                Ok(hello) => hello,
+                Err(rejection) => {
+                    tracing::info!(error = %rejection.error, reason = %clip(&rejection.reason), "handshake refused");
+                    return refuse(writer, &rejection.reply_line).await;
+                }
+            };
             // Key generation and the shared secret are big-number work: keep them off
             // the reactor, a few at a time.
             let permit = tokio::select! {
@@ -255,21 +287,16 @@ async fn handshake(
             let Ok(Ok(_permit)) = permit else {
                 return None;
             };
-            let result = tokio::task::spawn_blocking(move || {
-                let keypair = KeyPair::generate().map_err(|e| e.to_string())?;
-                Ok::<_, String>(accept_handshake(&line, &keypair))
-            })
-            .await;
+            stats.key_pair();
+            let result =
+                tokio::task::spawn_blocking(move || KeyPair::generate().map(|k| hello.accept(&k)))
+                    .await;
             match result {
-                Ok(Ok(Ok(accepted))) => {
+                Ok(Ok(accepted)) => {
                     let line = format!("{}\n", accepted.reply_line);
                     let sent =
                         timeout(Duration::from_secs(10), writer.write_all(line.as_bytes())).await;
                     return matches!(sent, Ok(Ok(()))).then_some(accepted.cipher);
-                }
-                Ok(Ok(Err(rejection))) => {
-                    tracing::info!(error = %rejection.error, reason = %rejection.reason, "handshake refused");
-                    Arc::from(rejection.reply_line)
                 }
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "key generation failed");
@@ -278,12 +305,25 @@ async fn handshake(
                 Err(_) => return None,
             }
         }
-        Read::TooLong | Read::BadUtf8 => {
+        Read::TooLong => {
+            tracing::info!("handshake line over the handshake limit; closed");
             plain_error(ErrorKind::PacketDataIncorrect, "expected a handshake")
         }
-        Read::TimedOut => heartbeat_timeout(),
+        Read::BadUtf8 => {
+            tracing::info!("handshake line is not UTF-8; closed");
+            plain_error(ErrorKind::PacketDataIncorrect, "expected a handshake")
+        }
+        Read::TimedOut => {
+            tracing::info!("no handshake in time; closed");
+            heartbeat_timeout()
+        }
         Read::Eof | Read::Killed | Read::Shutdown | Read::Failed(_) => return None,
     };
+    refuse(writer, &reply).await
+}
+
+/// Sends a plaintext refusal and shuts the socket; always `None` (no cipher).
+async fn refuse(writer: &mut OwnedWriteHalf, reply: &str) -> Option<LineCipher> {
     let line = format!("{reply}\n");
     let _ = timeout(Duration::from_secs(2), writer.write_all(line.as_bytes())).await;
     let _ = timeout(Duration::from_secs(2), writer.shutdown()).await;

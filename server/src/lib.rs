@@ -34,12 +34,16 @@
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
 //! - [`password`]: argon2id hashing off the reactor.
 //! - [`random`]: the generated root password and image IDs.
-//! - [`rate`], [`ip_limit`], [`shutdown`]: limits and the shutdown signal.
+//! - [`admission`]: the per-address gate at accept ([`ip_limit`], [`connect_rate`]).
+//! - [`rate`], [`shutdown`]: the token bucket and the shutdown signal.
+//! - [`stats`]: counters of costly work, for tests.
 
 // Nothing here may panic on input: no unwrap/expect outside tests.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod admission;
 pub mod config;
+pub mod connect_rate;
 pub mod connection;
 pub mod handler;
 pub mod hub;
@@ -54,6 +58,7 @@ pub mod rate;
 pub mod running;
 pub mod server;
 pub mod shutdown;
+pub mod stats;
 pub mod store;
 
 pub use config::{Config, OutboundLimits, PasswordHashing, RateLimit};

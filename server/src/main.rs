@@ -74,9 +74,31 @@ struct Args {
     max_connections: usize,
 
     /// Most simultaneous connections per client address (the PROXY-carried address
-    /// for bridged clients); 0 for no limit.
-    #[arg(long, env = "MIRICAT_MAX_CONNECTIONS_PER_IP", default_value_t = 0)]
+    /// for bridged clients), counted at accept before a byte is read; extra ones are
+    /// closed at once. Keeps one address from taking every slot; 0 for no limit.
+    #[arg(long, env = "MIRICAT_MAX_CONNECTIONS_PER_IP", default_value_t = miricat_server::config::DEFAULT_MAX_CONNECTIONS_PER_IP)]
     max_connections_per_ip: usize,
+
+    /// New connections per second one address (an IPv6 /64) may open, sustained;
+    /// faster ones are closed at accept. 0 for no limit.
+    #[arg(long, env = "MIRICAT_CONNECT_RATE_PER_IP", default_value_t = miricat_server::config::DEFAULT_CONNECT_RATE_PER_IP.per_second)]
+    connect_rate_per_ip: f64,
+
+    /// New connections one address may open at once before --connect-rate-per-ip
+    /// applies.
+    #[arg(long, env = "MIRICAT_CONNECT_BURST_PER_IP", default_value_t = miricat_server::config::DEFAULT_CONNECT_RATE_PER_IP.burst)]
+    connect_burst_per_ip: u32,
+
+    /// How long a new connection has to send its handshake (and a bridge its PROXY
+    /// header) before it is closed: a number of seconds, or 500ms, 10s, 1m. Separate
+    /// from the heartbeat, so silent sockets give their slots back quickly.
+    #[arg(long, env = "MIRICAT_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    handshake_timeout: Duration,
+
+    /// Longest handshake line in bytes (a real one is under 600); a longer one is
+    /// refused before it is buffered. Later lines may be up to --max-line-bytes.
+    #[arg(long, env = "MIRICAT_MAX_HANDSHAKE_BYTES", default_value_t = miricat_server::config::DEFAULT_MAX_HANDSHAKE_BYTES)]
+    max_handshake_bytes: usize,
 
     /// How long an uploaded image that no message references is kept: a number of
     /// seconds, or with a unit: 90s, 30m, 12h, 7d.
@@ -152,6 +174,12 @@ impl Args {
         config.max_text_bytes = usize::try_from(self.max_text_bytes).unwrap_or(usize::MAX);
         config.max_connections = self.max_connections;
         config.max_connections_per_ip = self.max_connections_per_ip;
+        config.connect_rate_per_ip = (self.connect_rate_per_ip > 0.0).then_some(RateLimit {
+            per_second: self.connect_rate_per_ip,
+            burst: self.connect_burst_per_ip.max(1),
+        });
+        config.handshake_timeout = self.handshake_timeout.max(Duration::from_millis(1));
+        config.max_handshake_bytes = self.max_handshake_bytes;
         config.image_ttl = self.image_ttl;
         config.trusted_bridges = self.trusted_bridges;
         config.rate_limit = RateLimit {
@@ -241,6 +269,21 @@ mod tests {
         let config = |args: &[&str]| Args::try_parse_from(args).unwrap().into_config();
         assert!(config(&["miricat-server"]).history);
         assert!(!config(&["miricat-server", "--no-history"]).history);
+    }
+
+    #[test]
+    fn a_server_started_without_flags_limits_every_address() {
+        let config = Args::try_parse_from(["miricat-server"])
+            .unwrap()
+            .into_config();
+        assert_eq!(config.max_connections_per_ip, 64);
+        assert!(config.connect_rate_per_ip.is_some());
+        assert_eq!(config.handshake_timeout, Duration::from_secs(10));
+        assert_eq!(config.max_handshake_bytes, 4096);
+        let off = Args::try_parse_from(["miricat-server", "--connect-rate-per-ip", "0"])
+            .unwrap()
+            .into_config();
+        assert!(off.connect_rate_per_ip.is_none());
     }
 
     #[test]

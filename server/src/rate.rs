@@ -28,15 +28,40 @@ impl TokenBucket {
     /// wait before serving it (zero when a token was free).
     pub fn take(&mut self, now: Instant) -> Duration {
         let rate = self.limit.per_second.max(0.001);
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
+        self.refill(now);
         self.tokens -= 1.0;
         if self.tokens >= 0.0 {
             Duration::ZERO
         } else {
             Duration::from_secs_f64(-self.tokens / rate)
         }
+    }
+
+    /// Takes a token only if one is free at `now`, for limits that refuse rather than
+    /// delay (new connections): `false` leaves the bucket as it was, so a refused
+    /// caller does not push the next one further back.
+    pub fn try_take(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether the bucket has refilled completely by `now`: such a bucket says nothing
+    /// a fresh one would not, so a table of buckets may forget it.
+    pub fn is_full(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= f64::from(self.limit.burst.max(1))
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let rate = self.limit.per_second.max(0.001);
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = self.last.max(now);
+        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
     }
 }
 
@@ -63,5 +88,23 @@ mod tests {
         let later = start + Duration::from_millis(100);
         let wait = bucket.take(later);
         assert!((wait.as_secs_f64() - 0.1).abs() < 1e-6, "{wait:?}");
+    }
+
+    #[test]
+    fn try_take_refuses_without_going_into_debt() {
+        let start = Instant::now();
+        let limit = RateLimit {
+            per_second: 2.0,
+            burst: 2,
+        };
+        let mut bucket = TokenBucket::new(limit, start);
+        assert!(bucket.try_take(start) && bucket.try_take(start));
+        for _ in 0..10 {
+            assert!(!bucket.try_take(start));
+        }
+        // Refused attempts cost nothing: half a second later one token is back.
+        assert!(bucket.try_take(start + Duration::from_millis(500)));
+        assert!(!bucket.is_full(start + Duration::from_millis(500)));
+        assert!(bucket.is_full(start + Duration::from_secs(2)));
     }
 }

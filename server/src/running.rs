@@ -9,6 +9,8 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::server::{Server, ServerError};
+use crate::stats::{Stats, StatsSnapshot};
+use std::sync::Arc;
 
 /// A server listening on `127.0.0.1:<random port>` until [`RunningServer::stop`].
 /// Dropping it without stopping shuts the server down in the background too.
@@ -16,6 +18,7 @@ use crate::server::{Server, ServerError};
 pub struct RunningServer {
     addr: SocketAddr,
     generated_root_password: Option<String>,
+    stats: Arc<Stats>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
 }
@@ -38,6 +41,7 @@ impl RunningServer {
             .await
             .map_err(|e| ServerError::Config(format!("start-up task failed: {e}")))??;
         let generated_root_password = server.generated_root_password().map(str::to_owned);
+        let stats = server.stats();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run(listener, async move {
             let _ = stopped.await;
@@ -45,6 +49,7 @@ impl RunningServer {
         Ok(Self {
             addr,
             generated_root_password,
+            stats,
             stop: Some(stop),
             task,
         })
@@ -59,6 +64,12 @@ impl RunningServer {
     /// database had none.
     pub fn generated_root_password(&self) -> Option<&str> {
         self.generated_root_password.as_deref()
+    }
+
+    /// What the server has spent so far (key pairs, password checks): lets a test
+    /// check what an attack cost without timing it.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
     }
 
     /// Shuts down gracefully (closes clients, flushes the database) and waits.

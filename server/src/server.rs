@@ -10,13 +10,14 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, broadcast, mpsc};
 
+use crate::admission::Admission;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::images::{ImageFiles, sweep_unreferenced};
-use crate::ip_limit::IpLimits;
 use crate::password::{PasswordError, Passwords};
 use crate::random::{RandomError, generate_password};
 use crate::shutdown::Shutdown;
+use crate::stats::Stats;
 use crate::store::{Store, StoreError};
 
 /// How long shutdown waits for connections to finish before closing the database.
@@ -55,8 +56,10 @@ pub struct Shared {
     pub passwords: Passwords,
     /// Image files.
     pub images: ImageFiles,
-    /// Per-address connection counts.
-    pub ip_limits: IpLimits,
+    /// Per-address connection caps and rates, checked before a byte is read.
+    pub admission: Admission,
+    /// Counters of costly work (key pairs, password checks).
+    pub stats: Arc<Stats>,
     /// Source of connection numbers.
     pub next_conn_id: AtomicU64,
     /// Bounds the handshakes computing keys at once (big-number work on the blocking
@@ -100,7 +103,7 @@ impl Server {
             }
         };
         let hub = Hub::new(store.rooms_blocking()?);
-        let ip_limits = IpLimits::new(config.max_connections_per_ip);
+        let admission = Admission::new(&config, tokio::time::Instant::now());
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
@@ -108,7 +111,8 @@ impl Server {
                 hub,
                 passwords,
                 images,
-                ip_limits,
+                admission,
+                stats: Arc::default(),
                 next_conn_id: AtomicU64::new(1),
                 handshake_permits: Semaphore::new(
                     std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
@@ -122,6 +126,11 @@ impl Server {
     /// configured). The operator must be shown it once; it is not stored in clear.
     pub fn generated_root_password(&self) -> Option<&str> {
         self.generated_root_password.as_deref()
+    }
+
+    /// A handle on the server's work counters, valid after [`Server::run`] starts.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.shared.stats.clone()
     }
 
     /// Serves `listener` until `shutdown` completes, then stops accepting, closes every
@@ -163,12 +172,25 @@ impl Server {
                     continue;
                 }
             };
+            // A plain peer is counted against its address before a byte is read; a
+            // trusted bridge's connection once its PROXY header names the client.
+            let slot = if shared.config.is_trusted_bridge(peer.ip()) {
+                None
+            } else {
+                match shared
+                    .admission
+                    .admit(peer.ip(), tokio::time::Instant::now())
+                {
+                    Ok(slot) => Some(slot),
+                    Err(_) => continue,
+                }
+            };
             let _ = socket.set_nodelay(true);
             let shared = shared.clone();
             let shutdown = Shutdown::new(notify_shutdown.subscribe());
             let done = done_tx.clone();
             tokio::spawn(async move {
-                crate::connection::serve(shared, socket, peer, shutdown).await;
+                crate::connection::serve(shared, socket, peer, slot, shutdown).await;
                 drop(permit);
                 drop(done);
             });

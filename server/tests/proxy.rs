@@ -3,18 +3,7 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
 use common::*;
-use ppp::v2::{Builder, Command, Protocol, Version};
-
-fn header(source: &str) -> Vec<u8> {
-    let src: SocketAddr = source.parse().unwrap();
-    let dst: SocketAddr = "127.0.0.1:3072".parse().unwrap();
-    Builder::with_addresses(Version::Two | Command::Proxy, Protocol::Stream, (src, dst))
-        .build()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_trusted_bridge_may_send_a_header_and_plain_connections_still_work() {
@@ -24,7 +13,7 @@ async fn a_trusted_bridge_may_send_a_header_and_plain_connections_still_work() {
     })
     .await;
     let mut bridged = Client::raw(server.addr()).await;
-    bridged.send_bytes(&header("203.0.113.9:4000")).await;
+    bridged.send_bytes(&proxy_header("203.0.113.9:4000")).await;
     let hs = bridged.session.handshake_line();
     bridged.send_raw(&hs).await;
     let line = bridged.read_line().await.unwrap();
@@ -37,12 +26,12 @@ async fn a_trusted_bridge_may_send_a_header_and_plain_connections_still_work() {
     // The per-address limit counts the carried address: a second browser behind the
     // same bridge with another address is fine, the same address again is not.
     let mut other = Client::raw(server.addr()).await;
-    other.send_bytes(&header("203.0.113.10:4000")).await;
+    other.send_bytes(&proxy_header("203.0.113.10:4000")).await;
     let hs = other.session.handshake_line();
     other.send_raw(&hs).await;
     assert!(other.read_line().await.is_some());
     let mut same = Client::raw(server.addr()).await;
-    same.send_bytes(&header("203.0.113.9:4001")).await;
+    same.send_bytes(&proxy_header("203.0.113.9:4001")).await;
     same.send_raw("{}").await;
     assert!(same.read_until_closed().await.is_empty());
 
@@ -58,7 +47,7 @@ async fn a_header_from_an_untrusted_address_closes_the_connection() {
     })
     .await;
     let mut c = Client::raw(server.addr()).await;
-    c.send_bytes(&header("203.0.113.9:4000")).await;
+    c.send_bytes(&proxy_header("203.0.113.9:4000")).await;
     let hs = c.session.handshake_line();
     c.send_raw(&hs).await;
     assert!(c.read_until_closed().await.is_empty());

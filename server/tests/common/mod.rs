@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use miricat_server::{Config, RunningServer};
@@ -12,9 +12,9 @@ use miricat_shared::session::{
     ClientSession, Event, Outgoing, ProtocolVersion, RequestId, SessionError,
 };
 use miricat_shared::{Body, KeyPair, LineCipher, Packet, PacketId, PacketKind, PublicKey};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpSocket, TcpStream};
 
 /// The root password every test server gets.
 pub const ROOT_PASSWORD: &str = "root-secret";
@@ -98,7 +98,23 @@ pub struct Client {
 impl Client {
     /// Connects without a handshake.
     pub async fn raw(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).await.unwrap();
+        Self::over(TcpStream::connect(addr).await.unwrap())
+    }
+
+    /// Connects from `local` (another loopback address such as 127.0.0.2, where
+    /// tests put hostile peers) without a handshake.
+    pub async fn raw_from(local: IpAddr, addr: SocketAddr) -> Self {
+        Self::over(connect_from(local, addr).await)
+    }
+
+    /// Connects from `local` and completes the handshake.
+    pub async fn connect_from(local: IpAddr, addr: SocketAddr) -> Self {
+        let mut c = Self::raw_from(local, addr).await;
+        c.secure().await;
+        c
+    }
+
+    fn over(stream: TcpStream) -> Self {
         let (r, w) = stream.into_split();
         let keypair = KeyPair::generate().unwrap();
         Self {
@@ -115,17 +131,25 @@ impl Client {
     /// Connects and completes the handshake.
     pub async fn connect(addr: SocketAddr) -> Self {
         let mut c = Self::raw(addr).await;
-        let hs = c.session.handshake_line();
-        c.send_raw(&hs).await;
-        let reply = c.read_line().await.expect("no handshake reply");
+        c.secure().await;
+        c
+    }
+
+    /// Sends the handshake and reads the reply.
+    pub async fn secure(&mut self) {
+        let hs = self.session.handshake_line();
+        self.send_raw(&hs).await;
+        let reply = self.read_line().await.expect("no handshake reply");
         let packet = Packet::decode(&reply).unwrap();
         let Body::Handshake(h) = &packet.body else {
             panic!("handshake: {reply}")
         };
         let peer = PublicKey::from_hex(&h.public_key).unwrap();
-        c.cipher = Some(LineCipher::new(&c.keypair.shared_secret(&peer).mcp_key()));
-        match c.session.handle_line(&reply, 0) {
-            Some(Event::Secured) => c,
+        self.cipher = Some(LineCipher::new(
+            &self.keypair.shared_secret(&peer).mcp_key(),
+        ));
+        match self.session.handle_line(&reply, 0) {
+            Some(Event::Secured) => {}
             other => panic!("handshake: {other:?}"),
         }
     }
@@ -137,6 +161,19 @@ impl Client {
 
     pub async fn send_bytes(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).await.unwrap();
+    }
+
+    /// Writes `bytes`, giving up after [`WAIT`]; for floods the server may cut short.
+    pub async fn try_send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        tokio::time::timeout(WAIT, self.writer.write_all(bytes))
+            .await
+            .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+    }
+
+    /// Whether the server closes this connection within `wait`, dropping what it
+    /// sends first.
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        closed_within(&mut self.reader, wait).await
     }
 
     pub async fn send(&mut self, out: &Outgoing) {
@@ -346,6 +383,44 @@ impl Client {
     pub async fn call_json(&mut self, id: &str, json: &str) -> Packet {
         self.send_json(json).await;
         self.packet_with_id(&PacketId::from(id)).await
+    }
+}
+
+/// A TCP connection to `addr` from the loopback address `local`.
+pub async fn connect_from(local: IpAddr, addr: SocketAddr) -> TcpStream {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(local, 0)).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// The loopback address hostile peers connect from in tests.
+pub fn attacker_ip() -> IpAddr {
+    IpAddr::from([127, 0, 0, 2])
+}
+
+/// A PROXY protocol v2 header carrying the client address `source`, as the bridge
+/// sends it.
+pub fn proxy_header(source: &str) -> Vec<u8> {
+    use ppp::v2::{Builder, Command, Protocol, Version};
+    let src: SocketAddr = source.parse().unwrap();
+    let dst: SocketAddr = "127.0.0.1:3072".parse().unwrap();
+    Builder::with_addresses(Version::Two | Command::Proxy, Protocol::Stream, (src, dst))
+        .build()
+        .unwrap()
+}
+
+/// Whether the server closes `stream` within `wait` (EOF or reset), reading and
+/// dropping anything it sends first.
+pub async fn closed_within<R: AsyncRead + Unpin>(stream: &mut R, wait: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
     }
 }
 
