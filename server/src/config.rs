@@ -8,6 +8,8 @@ use ipnet::IpNet;
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
+pub use crate::sign_in_throttle::SignInPolicy;
+
 /// Default heartbeat rate advertised in `Authentication.Accepted` (milliseconds).
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 /// Default largest accepted image upload: 10 MiB (`WIRE.md` section 9).
@@ -92,6 +94,8 @@ pub struct Config {
     pub outbound: OutboundLimits,
     /// Argon2id parameters for new password hashes.
     pub password_hashing: PasswordHashing,
+    /// How failed sign-ins are slowed down and, past a limit, refused.
+    pub sign_in: SignInPolicy,
     /// Longest room name, in characters.
     pub max_room_name_chars: usize,
     /// Longest username, in characters.
@@ -134,6 +138,7 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("outbound", &self.outbound)
             .field("password_hashing", &self.password_hashing)
+            .field("sign_in", &self.sign_in)
             .field("max_room_name_chars", &self.max_room_name_chars)
             .field("max_username_chars", &self.max_username_chars)
             .field("history", &self.history)
@@ -165,6 +170,7 @@ impl Config {
             rate_limit: RateLimit::default(),
             outbound: OutboundLimits::default(),
             password_hashing: PasswordHashing::default(),
+            sign_in: SignInPolicy::default(),
             max_room_name_chars: 64,
             max_username_chars: 64,
             history: true,

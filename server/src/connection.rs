@@ -13,7 +13,7 @@
 //! line, silence past three heartbeats (after sending `Error.HeartbeatTimeout`), a
 //! kill through the outbox (slow consumer, deleted user) or server shutdown.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -51,6 +51,12 @@ pub struct Conn {
     pub shared: Arc<Shared>,
     /// This connection's number.
     pub id: ConnId,
+    /// The client's address (the PROXY-carried one for bridged clients): what
+    /// sign-in throttling and the password queue's shares are keyed on.
+    pub client: IpAddr,
+    /// Failed sign-ins on this connection; it is closed after
+    /// [`crate::sign_in_throttle::SignInPolicy::failures_per_connection`].
+    pub sign_in_failures: u32,
     /// The outbound queue (replies wait for room in it).
     pub outbox: Arc<Outbox>,
     /// The signed-in user.
@@ -232,6 +238,8 @@ pub async fn serve(
             is_root: false,
             history: None,
             uploads: Uploads::new(),
+            client: prelude.client.ip().to_canonical(),
+            sign_in_failures: 0,
         };
         let reason = serve_requests(&mut conn, &mut reader, &cipher, opened, &mut shutdown).await;
         shared.hub.sign_out(id);

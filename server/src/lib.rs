@@ -32,7 +32,8 @@
 //! - [`outbox`]: each connection's bounded outbound queue.
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
-//! - [`password`]: argon2id hashing off the reactor.
+//! - [`password`]: argon2id hashing off the reactor, each address with its share.
+//! - [`sign_in_throttle`]: delays and refusals after failed sign-ins.
 //! - [`random`]: the generated root password and image IDs.
 //! - [`admission`]: the per-address gate at accept ([`ip_limit`], [`connect_rate`]).
 //! - [`rate`], [`shutdown`]: the token bucket and the shutdown signal.
@@ -58,9 +59,10 @@ pub mod rate;
 pub mod running;
 pub mod server;
 pub mod shutdown;
+pub mod sign_in_throttle;
 pub mod stats;
 pub mod store;
 
-pub use config::{Config, OutboundLimits, PasswordHashing, RateLimit};
+pub use config::{Config, OutboundLimits, PasswordHashing, RateLimit, SignInPolicy};
 pub use running::RunningServer;
 pub use server::{Server, ServerError, run};

@@ -130,6 +130,21 @@ struct Args {
     #[arg(long, env = "MIRICAT_ARGON2_MEMORY_KIB", default_value_t = argon2::Params::DEFAULT_M_COST)]
     argon2_memory_kib: u32,
 
+    /// Failed sign-ins an address (or an account) may have before each further
+    /// attempt waits: 1 s, then twice as long each time, up to --sign-in-max-delay.
+    #[arg(long, env = "MIRICAT_SIGN_IN_FREE_FAILURES", default_value_t = 3)]
+    sign_in_free_failures: u32,
+
+    /// Longest a sign-in attempt is made to wait after failures; an attempt that
+    /// would have to wait longer is refused with Error.AccessDenied and its
+    /// connection closed (e.g. 30s, 2m).
+    #[arg(long, env = "MIRICAT_SIGN_IN_MAX_DELAY", default_value = "30s", value_parser = parse_duration)]
+    sign_in_max_delay: Duration,
+
+    /// Failed sign-ins one connection may make before the server closes it.
+    #[arg(long, env = "MIRICAT_SIGN_IN_FAILURES_PER_CONNECTION", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_failures_per_connection: u32,
+
     /// Argon2id iterations for new password hashes.
     #[arg(long, env = "MIRICAT_ARGON2_ITERATIONS", default_value_t = argon2::Params::DEFAULT_T_COST)]
     argon2_iterations: u32,
@@ -189,6 +204,9 @@ impl Args {
         config.outbound.max_bytes = self.max_outbound_bytes;
         config.password_hashing.memory_kib = self.argon2_memory_kib;
         config.password_hashing.iterations = self.argon2_iterations;
+        config.sign_in.free_failures = self.sign_in_free_failures;
+        config.sign_in.max_delay = self.sign_in_max_delay;
+        config.sign_in.failures_per_connection = self.sign_in_failures_per_connection;
         config
     }
 }

@@ -17,6 +17,7 @@ use crate::images::{ImageFiles, sweep_unreferenced};
 use crate::password::{PasswordError, Passwords};
 use crate::random::{RandomError, generate_password};
 use crate::shutdown::Shutdown;
+use crate::sign_in_throttle::SignInThrottle;
 use crate::stats::Stats;
 use crate::store::{Store, StoreError};
 
@@ -60,6 +61,8 @@ pub struct Shared {
     pub admission: Admission,
     /// Counters of costly work (key pairs, password checks).
     pub stats: Arc<Stats>,
+    /// Failed sign-ins per address and account (never locked across an await).
+    pub sign_in: std::sync::Mutex<SignInThrottle>,
     /// Source of connection numbers.
     pub next_conn_id: AtomicU64,
     /// Bounds the handshakes computing keys at once (big-number work on the blocking
@@ -87,7 +90,8 @@ impl Server {
         }
         let store = Store::open(&config.db_path)?;
         let images = ImageFiles::open(config.image_dir()).map_err(ServerError::Images)?;
-        let passwords = Passwords::new(config.password_hashing)?;
+        let stats = Arc::<Stats>::default();
+        let passwords = Passwords::new(config.password_hashing, stats.clone())?;
         let generated_root_password = match &config.root_password {
             Some(password) => {
                 store
@@ -104,6 +108,7 @@ impl Server {
         };
         let hub = Hub::new(store.rooms_blocking()?);
         let admission = Admission::new(&config, tokio::time::Instant::now());
+        let sign_in = std::sync::Mutex::new(SignInThrottle::new(config.sign_in));
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
@@ -112,7 +117,8 @@ impl Server {
                 passwords,
                 images,
                 admission,
-                stats: Arc::default(),
+                stats,
+                sign_in,
                 next_conn_id: AtomicU64::new(1),
                 handshake_permits: Semaphore::new(
                     std::thread::available_parallelism().map_or(2, |n| n.get() * 2),

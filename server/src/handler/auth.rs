@@ -3,17 +3,27 @@
 
 use std::sync::Arc;
 
+use miricat_shared::clip::clip;
 use miricat_shared::packet::auth::{Accepted, Credentials};
 use miricat_shared::packet::extension::{Extension, ExtensionNames};
 use miricat_shared::{Body, ErrorKind, Packet, PacketId};
+use tokio::time::Instant;
 
 use super::internal_error;
 use super::user::create_account;
 use crate::connection::Conn;
 use crate::negotiation;
+use crate::outbox::Frame;
 use crate::rate::TokenBucket;
 
 /// Login: unknown user, empty password and wrong password each have their error.
+///
+/// A password check first books its place with the sign-in throttle
+/// ([`crate::sign_in_throttle`]): after a few failures from this address, or on this
+/// account, it waits (the connection's requests wait with it), and once the wait
+/// would be too long, or this connection has failed too often, the answer is
+/// `Error.AccessDenied` and the connection is closed. An unknown username is
+/// checked against a dummy hash, so it costs and takes what a wrong password does.
 pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
     if credentials.username.is_empty() {
         return conn
@@ -27,23 +37,79 @@ pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
     }
     let shared = conn.shared.clone();
     let stored = match shared.store.password_hash(&credentials.username).await {
-        Ok(Some(hash)) => hash,
-        Ok(None) => {
-            return conn
-                .error(&id, ErrorKind::UserNotFound, "no such user")
-                .await;
-        }
+        Ok(stored) => stored,
         Err(e) => return internal_error(conn, &id, &e).await,
     };
-    match shared.passwords.verify(credentials.password, stored).await {
-        Ok(true) => accept(conn, id, credentials.username, credentials.extensions).await,
-        Ok(false) => {
-            tracing::info!(user = %credentials.username, "wrong password");
-            conn.error(&id, ErrorKind::UserPasswordInvalid, "wrong password")
+    let account = stored.as_ref().map(|_| credentials.username.as_str());
+    let booked = shared
+        .sign_in
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .reserve(conn.client, account, Instant::now());
+    let Ok(wait) = booked else {
+        return refuse_guessing(conn, &id).await;
+    };
+    if !wait.is_zero() {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = conn.outbox.closed() => return,
+        }
+    }
+    let verified = match stored {
+        Some(stored) => {
+            shared
+                .passwords
+                .verify(credentials.password, stored, conn.client)
                 .await
         }
-        Err(e) => internal_error(conn, &id, &e).await,
+        None => {
+            shared
+                .passwords
+                .verify_unknown(credentials.password, conn.client)
+                .await
+        }
+    };
+    let succeeded = match verified {
+        Ok(succeeded) => succeeded,
+        Err(e) => return internal_error(conn, &id, &e).await,
+    };
+    shared
+        .sign_in
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .record(conn.client, account, succeeded, Instant::now());
+    if succeeded {
+        return accept(conn, id, credentials.username, credentials.extensions).await;
     }
+    conn.sign_in_failures += 1;
+    let (kind, message) = if account.is_some() {
+        (ErrorKind::UserPasswordInvalid, "wrong password")
+    } else {
+        (ErrorKind::UserNotFound, "no such user")
+    };
+    tracing::debug!(user = %clip(&credentials.username), "sign-in failed");
+    conn.error(&id, kind, message).await;
+    if conn.sign_in_failures >= shared.config.sign_in.failures_per_connection.max(1) {
+        tracing::info!(
+            failures = conn.sign_in_failures,
+            "too many failed sign-ins on one connection; closed"
+        );
+        conn.outbox.reply(Frame::Close).await;
+    }
+}
+
+/// Refuses a sign-in the throttle will not book and closes the connection.
+async fn refuse_guessing(conn: &mut Conn, id: &PacketId) {
+    tracing::info!(
+        "sign-in refused: too many recent failures from this address or on this account; closed"
+    );
+    conn.error(
+        id,
+        ErrorKind::AccessDenied,
+        "too many failed sign-ins; try again later",
+    )
+    .await;
+    conn.outbox.reply(Frame::Close).await;
 }
 
 /// Register: creates the account and signs in.
@@ -51,7 +117,7 @@ pub async fn register(conn: &mut Conn, id: PacketId, mut credentials: Credential
     let bad_name = ErrorKind::AuthDataIncorrect;
     let offer = credentials.extensions.take();
     if let Some(username) = create_account(conn, &id, credentials, bad_name).await {
-        tracing::info!(user = %username, "registered");
+        tracing::info!(user = %clip(&username), "registered");
         accept(conn, id, username, offer).await;
     }
 }

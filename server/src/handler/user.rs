@@ -61,7 +61,7 @@ pub(super) async fn create_account(
     let created = if taken {
         Ok(CreateUser::AlreadyExists)
     } else {
-        match shared.passwords.hash(password).await {
+        match shared.passwords.hash(password, conn.client).await {
             Ok(hash) => shared.store.create_user(&username, hash).await,
             Err(e) => {
                 internal_error(conn, id, &e).await;
