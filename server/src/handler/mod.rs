@@ -15,6 +15,7 @@ pub mod message;
 pub mod room;
 pub mod user;
 
+use miricat_shared::clip::clip;
 use miricat_shared::{Body, DecodeError, ErrorKind, Packet, PacketId, PacketKind};
 
 use crate::connection::Conn;
@@ -66,7 +67,7 @@ pub async fn bad_data(conn: &mut Conn, error: &DecodeError) {
     if let Some((kind, message)) = access_error(conn, *kind) {
         conn.error(&id, kind, message).await;
     } else {
-        tracing::debug!(error = %error, "malformed request data");
+        tracing::debug!(error = %clip(&error.to_string()), "malformed request data");
         conn.error(&id, error.reply_error(), "malformed request data")
             .await;
     }
