@@ -36,6 +36,7 @@
 //! - [`sign_in_throttle`]: delays and refusals after failed sign-ins.
 //! - [`random`]: the generated root password and image IDs.
 //! - [`admission`]: the per-address gate at accept ([`ip_limit`], [`connect_rate`]).
+//! - [`descriptors`]: the open-file limit, the connection cap under it, EMFILE.
 //! - [`rate`], [`shutdown`]: the token bucket and the shutdown signal.
 //! - [`stats`]: counters of costly work, for tests.
 
@@ -46,6 +47,7 @@ pub mod admission;
 pub mod config;
 pub mod connect_rate;
 pub mod connection;
+pub mod descriptors;
 pub mod handler;
 pub mod hub;
 pub mod images;

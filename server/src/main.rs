@@ -249,6 +249,17 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    // Before anything opens files: sockets and uploads need descriptors, and the
+    // usual soft limit of 1024 would stop accepts at a few hundred connections.
+    match miricat_server::descriptors::raise_open_file_limit() {
+        Ok(limit) => tracing::info!(
+            soft_before = limit.soft_before,
+            soft = limit.soft,
+            hard = limit.hard,
+            "open-file limit"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not read or raise the open-file limit"),
+    }
     let listen = args.listen;
     let config = args.into_config();
     let db = config.db_path.clone();

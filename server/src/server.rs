@@ -12,6 +12,7 @@ use tokio::sync::{Semaphore, broadcast, mpsc};
 
 use crate::admission::Admission;
 use crate::config::Config;
+use crate::descriptors;
 use crate::hub::Hub;
 use crate::images::{ImageFiles, sweep_unreferenced};
 use crate::password::{PasswordError, Passwords};
@@ -149,7 +150,20 @@ impl Server {
         let shared = self.shared;
         let (notify_shutdown, _) = broadcast::channel::<()>(1);
         let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
-        let limit = Arc::new(Semaphore::new(shared.config.max_connections.max(1)));
+        let open_file_limit = descriptors::current_open_file_limit();
+        let cap = descriptors::connection_cap(shared.config.max_connections, open_file_limit);
+        if cap < shared.config.max_connections {
+            tracing::warn!(
+                configured = shared.config.max_connections,
+                effective = cap,
+                open_file_limit,
+                per_connection = descriptors::DESCRIPTORS_PER_CONNECTION,
+                "the open-file limit cannot carry the configured connections and their \
+                 uploads: lowered the connection cap (raise the limit, e.g. LimitNOFILE=)"
+            );
+        }
+        let limit = Arc::new(Semaphore::new(cap));
+        let mut spare = descriptors::SpareDescriptor::new();
         let sweeper = tokio::spawn(sweep_unreferenced(
             shared.store.clone(),
             shared.images.clone(),
@@ -171,8 +185,12 @@ impl Server {
             };
             let (socket, peer) = match accepted {
                 Ok(accepted) => accepted,
+                Err(e) if descriptors::is_out_of_descriptors(&e) => {
+                    spare.refuse_one(&listener, &e).await;
+                    continue;
+                }
                 Err(e) => {
-                    // Out of file descriptors and the like: back off, keep serving.
+                    // Anything else: back off, keep serving.
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;

@@ -436,3 +436,126 @@ pub fn error_kind(packet: &Packet) -> String {
 pub fn kind(packet: &Packet) -> PacketKind {
     packet.kind()
 }
+
+/// The real `miricat-server` binary in a child process, its stderr (the log)
+/// captured: for tests of what the binary itself does (flags, logs, limits).
+pub struct ServerProcess {
+    child: std::process::Child,
+    addr: SocketAddr,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    _dir: tempfile::TempDir,
+}
+
+/// Most log bytes a [`ServerProcess`] keeps (a runaway log must not eat the test's memory).
+const MAX_CAPTURED_LOG: usize = 16 * 1024 * 1024;
+
+impl ServerProcess {
+    /// Starts the binary on 127.0.0.1:<random port> with `args` (after the ones it
+    /// always gets: a fresh database, the test root password, cheap hashing),
+    /// under `ulimit` with `limit_flags` (e.g. `-n 64`, `-Sn 256`) when given, and
+    /// waits for it to listen.
+    pub fn start(limit_flags: Option<&str>, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = env!("CARGO_BIN_EXE_miricat-server");
+        let mut command = match limit_flags {
+            Some(flags) => {
+                let mut c = std::process::Command::new("bash");
+                c.arg("-c")
+                    .arg(format!("ulimit {flags} && exec \"$0\" \"$@\""))
+                    .arg(bin);
+                c
+            }
+            None => std::process::Command::new(bin),
+        };
+        command
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("miricat.db"))
+            .args(["--argon2-memory-kib", "64", "--argon2-iterations", "1"])
+            .args(args)
+            .env("MIRICAT_ROOT_PASSWORD", ROOT_PASSWORD)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut reader = std::io::BufReader::new(stderr);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                let plain = strip_ansi(&line);
+                if let Some(rest) = plain.split("listening addr=").nth(1) {
+                    let addr = rest.split_whitespace().next().unwrap_or_default();
+                    let _ = addr_tx.send(addr.parse::<SocketAddr>().ok());
+                }
+                let mut log = sink.lock().unwrap();
+                if log.len() + plain.len() <= MAX_CAPTURED_LOG {
+                    log.push_str(&plain);
+                }
+                line.clear();
+            }
+        });
+        let addr = addr_rx
+            .recv_timeout(WAIT)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("the server did not start: {}", log.lock().unwrap()));
+        Self {
+            child,
+            addr,
+            log,
+            _dir: dir,
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Everything logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log holds `needle` (or [`WAIT`] passes): `true` when it did.
+    pub async fn wait_for_log(&self, needle: &str) -> bool {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while tokio::time::Instant::now() < deadline {
+            if self.log().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `text` without terminal colour codes.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
