@@ -8,6 +8,8 @@ use ipnet::IpNet;
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
+use crate::image_quota::ImageStorageLimits;
+
 /// Default heartbeat rate advertised in `Authentication.Accepted` (milliseconds).
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 /// Default largest accepted image upload: 10 MiB (`WIRE.md` section 9).
@@ -57,6 +59,9 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// How long an uploaded image that no message references is kept.
     pub image_ttl: Duration,
+    /// Image storage per user and in total, and the free disk space kept: uploads
+    /// past them get `File.ImageUploadRejected` (see [`crate::image_quota`]).
+    pub image_storage: ImageStorageLimits,
     /// Addresses allowed to send a PROXY protocol v2 header (the bridge). A header from
     /// any other address closes the connection.
     pub trusted_bridges: Vec<IpNet>,
@@ -101,6 +106,7 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_ip", &self.max_connections_per_ip)
             .field("image_ttl", &self.image_ttl)
+            .field("image_storage", &self.image_storage)
             .field("trusted_bridges", &self.trusted_bridges)
             .field("rate_limit", &self.rate_limit)
             .field("outbound", &self.outbound)
@@ -129,6 +135,7 @@ impl Config {
             max_connections: 10_000,
             max_connections_per_ip: 0,
             image_ttl: Duration::from_secs(24 * 60 * 60),
+            image_storage: ImageStorageLimits::default(),
             trusted_bridges: Vec::new(),
             rate_limit: RateLimit::default(),
             outbound: OutboundLimits::default(),

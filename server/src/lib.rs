@@ -32,6 +32,7 @@
 //! - [`outbox`]: each connection's bounded outbound queue.
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
+//! - [`image_quota`]: image storage per user and in total, and the free-disk floor.
 //! - [`password`]: argon2id hashing off the reactor.
 //! - [`random`]: the generated root password and image IDs.
 //! - [`rate`], [`ip_limit`], [`shutdown`]: limits and the shutdown signal.
@@ -43,6 +44,7 @@ pub mod config;
 pub mod connection;
 pub mod handler;
 pub mod hub;
+pub mod image_quota;
 pub mod images;
 pub mod ip_limit;
 pub mod negotiation;

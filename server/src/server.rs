@@ -12,6 +12,7 @@ use tokio::sync::{Semaphore, broadcast, mpsc};
 
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::image_quota::ImageQuota;
 use crate::images::{ImageFiles, sweep_unreferenced};
 use crate::ip_limit::IpLimits;
 use crate::password::{PasswordError, Passwords};
@@ -55,6 +56,8 @@ pub struct Shared {
     pub passwords: Passwords,
     /// Image files.
     pub images: ImageFiles,
+    /// Image bytes held per user and in total.
+    pub image_quota: Arc<ImageQuota>,
     /// Per-address connection counts.
     pub ip_limits: IpLimits,
     /// Source of connection numbers.
@@ -100,6 +103,10 @@ impl Server {
             }
         };
         let hub = Hub::new(store.rooms_blocking()?);
+        let image_quota = Arc::new(ImageQuota::new(
+            config.image_storage,
+            store.image_usage_blocking()?,
+        ));
         let ip_limits = IpLimits::new(config.max_connections_per_ip);
         Ok(Self {
             shared: Arc::new(Shared {
@@ -108,6 +115,7 @@ impl Server {
                 hub,
                 passwords,
                 images,
+                image_quota,
                 ip_limits,
                 next_conn_id: AtomicU64::new(1),
                 handshake_permits: Semaphore::new(
@@ -138,6 +146,7 @@ impl Server {
         let sweeper = tokio::spawn(sweep_unreferenced(
             shared.store.clone(),
             shared.images.clone(),
+            shared.image_quota.clone(),
             shared.config.image_ttl,
         ));
         if let Ok(addr) = listener.local_addr() {
