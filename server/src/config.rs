@@ -9,6 +9,7 @@ use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
 use crate::image_quota::ImageStorageLimits;
+use crate::membership_rate::MembershipLimits;
 
 /// Default heartbeat rate advertised in `Authentication.Accepted` (milliseconds).
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
@@ -67,6 +68,9 @@ pub struct Config {
     pub trusted_bridges: Vec<IpNet>,
     /// Per-connection request rate limit.
     pub rate_limit: RateLimit,
+    /// How fast a connection, and a user across its connections, may join and leave
+    /// rooms; faster changes get `Error.AccessDenied` ([`crate::membership_rate`]).
+    pub membership_rate: MembershipLimits,
     /// Bounds on each connection's outbound queue.
     pub outbound: OutboundLimits,
     /// Argon2id parameters for new password hashes.
@@ -109,6 +113,7 @@ impl std::fmt::Debug for Config {
             .field("image_storage", &self.image_storage)
             .field("trusted_bridges", &self.trusted_bridges)
             .field("rate_limit", &self.rate_limit)
+            .field("membership_rate", &self.membership_rate)
             .field("outbound", &self.outbound)
             .field("password_hashing", &self.password_hashing)
             .field("max_room_name_chars", &self.max_room_name_chars)
@@ -138,6 +143,7 @@ impl Config {
             image_storage: ImageStorageLimits::default(),
             trusted_bridges: Vec::new(),
             rate_limit: RateLimit::default(),
+            membership_rate: MembershipLimits::default(),
             outbound: OutboundLimits::default(),
             password_hashing: PasswordHashing::default(),
             max_room_name_chars: 64,

@@ -56,6 +56,8 @@ pub struct Conn {
     pub history: Option<TokenBucket>,
     /// Image uploads in progress.
     pub uploads: Uploads,
+    /// This connection's pace of joins and leaves ([`crate::membership_rate`]).
+    pub membership: TokenBucket,
 }
 
 impl Conn {
@@ -210,6 +212,7 @@ pub async fn serve(
             is_root: false,
             history: None,
             uploads: Uploads::new(),
+            membership: shared.membership.connection_bucket(Instant::now()),
         };
         let reason = serve_requests(&mut conn, &mut reader, &cipher, opened, &mut shutdown).await;
         shared.hub.sign_out(id);

@@ -33,6 +33,7 @@
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
 //! - [`image_quota`]: image storage per user and in total, and the free-disk floor.
+//! - [`membership_rate`]: how fast one connection and one user may join and leave.
 //! - [`password`]: argon2id hashing off the reactor.
 //! - [`random`]: the generated root password and image IDs.
 //! - [`rate`], [`ip_limit`], [`shutdown`]: limits and the shutdown signal.
@@ -46,6 +47,7 @@ pub mod handler;
 pub mod hub;
 pub mod image_quota;
 pub mod images;
+pub mod membership_rate;
 pub mod ip_limit;
 pub mod negotiation;
 pub mod outbox;

@@ -117,6 +117,26 @@ struct Args {
     #[arg(long, env = "MIRICAT_RATE_BURST", default_value_t = 400)]
     rate_burst: u32,
 
+    /// Room joins and leaves per second one connection may make, sustained; faster
+    /// ones are answered Error.AccessDenied and change nothing. Every join pushes the
+    /// room's whole member list to every member, so churn costs everyone else.
+    #[arg(long, env = "MIRICAT_MEMBERSHIP_RATE_PER_SEC", default_value_t = 2.0)]
+    membership_rate_per_sec: f64,
+
+    /// Joins and leaves one connection may make at once (enough to rejoin its rooms
+    /// after a reconnect) before --membership-rate-per-sec applies.
+    #[arg(long, env = "MIRICAT_MEMBERSHIP_BURST", default_value_t = 20)]
+    membership_burst: u32,
+
+    /// Room joins and leaves per second one user may make across all its
+    /// connections, sustained (so opening more connections does not multiply it).
+    #[arg(long, env = "MIRICAT_USER_MEMBERSHIP_RATE_PER_SEC", default_value_t = 4.0)]
+    user_membership_rate_per_sec: f64,
+
+    /// Joins and leaves one user may make at once across its connections.
+    #[arg(long, env = "MIRICAT_USER_MEMBERSHIP_BURST", default_value_t = 40)]
+    user_membership_burst: u32,
+
     /// Bytes that may wait to be sent to one client; a client that falls further
     /// behind is disconnected.
     #[arg(long, env = "MIRICAT_MAX_OUTBOUND_BYTES", default_value_t = 8 * 1024 * 1024)]
@@ -181,6 +201,16 @@ impl Args {
         config.rate_limit = RateLimit {
             per_second: self.rate_per_sec,
             burst: self.rate_burst,
+        };
+        config.membership_rate = miricat_server::membership_rate::MembershipLimits {
+            per_connection: RateLimit {
+                per_second: self.membership_rate_per_sec,
+                burst: self.membership_burst,
+            },
+            per_user: RateLimit {
+                per_second: self.user_membership_rate_per_sec,
+                burst: self.user_membership_burst,
+            },
         };
         config.outbound.max_bytes = self.max_outbound_bytes;
         config.password_hashing.memory_kib = self.argon2_memory_kib;

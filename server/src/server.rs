@@ -15,6 +15,7 @@ use crate::hub::Hub;
 use crate::image_quota::ImageQuota;
 use crate::images::{ImageFiles, sweep_unreferenced};
 use crate::ip_limit::IpLimits;
+use crate::membership_rate::MembershipRate;
 use crate::password::{PasswordError, Passwords};
 use crate::random::{RandomError, generate_password};
 use crate::shutdown::Shutdown;
@@ -60,6 +61,8 @@ pub struct Shared {
     pub image_quota: Arc<ImageQuota>,
     /// Per-address connection counts.
     pub ip_limits: IpLimits,
+    /// Per-user membership change buckets.
+    pub membership: MembershipRate,
     /// Source of connection numbers.
     pub next_conn_id: AtomicU64,
     /// Bounds the handshakes computing keys at once (big-number work on the blocking
@@ -108,6 +111,7 @@ impl Server {
             store.image_usage_blocking()?,
         ));
         let ip_limits = IpLimits::new(config.max_connections_per_ip);
+        let membership = MembershipRate::new(config.membership_rate);
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
@@ -117,6 +121,7 @@ impl Server {
                 images,
                 image_quota,
                 ip_limits,
+                membership,
                 next_conn_id: AtomicU64::new(1),
                 handshake_permits: Semaphore::new(
                     std::thread::available_parallelism().map_or(2, |n| n.get() * 2),

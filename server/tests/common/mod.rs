@@ -139,7 +139,8 @@ impl Client {
         Self::raw(addr).await.handshake().await
     }
 
-    async fn handshake(self) -> Self {
+    /// Completes the handshake on a fresh connection.
+    pub async fn handshake(self) -> Self {
         let mut c = self;
         let hs = c.session.handshake_line();
         c.send_raw(&hs).await;
