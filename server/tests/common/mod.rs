@@ -289,6 +289,11 @@ impl Client {
         }
     }
 
+    /// Takes the events read so far while waiting for replies (pushes, mostly).
+    pub fn take_backlog(&mut self) -> Vec<Event> {
+        self.backlog.drain(..).collect()
+    }
+
     /// Forgets every push received so far (a round trip, then the backlog is dropped).
     pub async fn drain_pushes(&mut self) {
         let out = self.session.require_room_list().unwrap();
