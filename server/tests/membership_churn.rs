@@ -93,8 +93,7 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
     const MEMBERS: usize = 100;
     // Members with small receive windows, not reading during the churn, and a small
     // outbound bound: the limited churn queues about 100 KiB of member lists for each
-    // (16 joins of 6.4 KB), an unlimited one several times that, and then every
-    // member is disconnected as a slow consumer.
+    // (16 joins of 6.4 KB), and each must still be connected afterwards.
     let server = TestServer::start_with(|c| c.outbound.max_bytes = 160 * 1024).await;
     let room = create_room(&server, "big").await;
     let addr = server.addr();
@@ -123,10 +122,15 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
             members.push(c.unwrap());
         }
     }
+    // Forget the pushes about each other's joins.
+    for member in &mut members {
+        member.drain_pushes().await;
+    }
     // The churn: members are not reading meanwhile (their pushes queue up).
     let mut mallory = server.user_from("mallory", ATTACKER).await;
     let start = Instant::now();
-    let (mut made, mut refused) = (0, 0);
+    // `made`: changes that pushed something (a join while a member pushes nothing).
+    let (mut made, mut refused, mut member) = (0u32, 0u32, false);
     for _ in 0..400 {
         if start.elapsed() > Duration::from_secs(6) {
             break;
@@ -138,12 +142,29 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
                 mallory.ask(|s| s.leave_room(room)).await
             };
             match reply.kind() {
-                PacketKind::RoomJoined | PacketKind::RoomLeft => made += 1,
-                _ => refused += 1,
+                PacketKind::RoomJoined | PacketKind::RoomLeft => {
+                    if member != join {
+                        made += 1;
+                    }
+                    member = join;
+                }
+                _ => match error_kind(&reply).as_str() {
+                    "AccessDenied" => refused += 1,
+                    // Leaving after a refused join: not a member.
+                    "UserDontConnected" if !join && !member => {}
+                    other => panic!("unexpected {other}"),
+                },
             }
         }
     }
+    let elapsed = start.elapsed().as_secs_f64();
     assert!(refused > 0, "{made} changes, none refused");
+    let limit = miricat_server::membership_rate::MembershipLimits::default().per_connection;
+    let allowed = f64::from(limit.burst) + limit.per_second * elapsed + 1.0;
+    assert!(
+        f64::from(made) <= allowed,
+        "{made} changes in {elapsed:.1} s, at most {allowed:.0} allowed"
+    );
     // Every member is still connected and gets the next message.
     let mut speaker = members.pop().unwrap();
     speaker.drain_pushes().await;
@@ -154,17 +175,23 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
     let mut readers = tokio::task::JoinSet::new();
     for mut member in members {
         readers.spawn(async move {
+            // Each allowed change pushed one Room.Joined or Room.Left, then the text.
+            let mut membership_pushes = 0;
             for _ in 0..1000 {
                 let push = member.push().await;
-                if let Body::TextMessage(m) = &push.body {
-                    assert_eq!(m.text, "anyone there?");
-                    return;
+                match &push.body {
+                    Body::TextMessage(m) => {
+                        assert_eq!(m.text, "anyone there?");
+                        return membership_pushes;
+                    }
+                    Body::RoomJoined(_) | Body::RoomLeft(_) => membership_pushes += 1,
+                    other => panic!("unexpected push {:?}", other.kind()),
                 }
             }
             panic!("no message after 1000 pushes");
         });
     }
     while let Some(done) = readers.join_next().await {
-        done.unwrap();
+        assert_eq!(done.unwrap(), made, "every member got every allowed change, once");
     }
 }
