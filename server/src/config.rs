@@ -8,6 +8,7 @@ use ipnet::IpNet;
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
+use crate::hooks::Hooks;
 use crate::image_quota::ImageStorageLimits;
 use crate::membership_rate::MembershipLimits;
 
@@ -89,6 +90,8 @@ pub struct Config {
     /// messages in seconds, while a client asking for pages in a loop cannot make the
     /// server encrypt more than a few MiB a second for it.
     pub history_rate: RateLimit,
+    /// Pauses for tests ([`crate::hooks`]); none by default.
+    pub hooks: Hooks,
 }
 
 impl std::fmt::Debug for Config {
@@ -120,6 +123,7 @@ impl std::fmt::Debug for Config {
             .field("max_username_chars", &self.max_username_chars)
             .field("history", &self.history)
             .field("history_rate", &self.history_rate)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -153,6 +157,7 @@ impl Config {
                 per_second: 10.0,
                 burst: 20,
             },
+            hooks: Hooks::default(),
         }
     }
 

@@ -37,6 +37,7 @@
 //! - [`password`]: argon2id hashing off the reactor.
 //! - [`random`]: the generated root password and image IDs.
 //! - [`rate`], [`ip_limit`], [`shutdown`]: limits and the shutdown signal.
+//! - [`hooks`]: pauses a test can place a racing request in.
 
 // Nothing here may panic on input: no unwrap/expect outside tests.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
@@ -44,6 +45,7 @@
 pub mod config;
 pub mod connection;
 pub mod handler;
+pub mod hooks;
 pub mod hub;
 pub mod image_quota;
 pub mod images;
