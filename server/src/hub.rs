@@ -415,9 +415,13 @@ mod tests {
         let mut outboxes = Vec::new();
         for conn in 0..50u64 {
             let outbox = Arc::new(Outbox::new(OutboundLimits::default()));
-            hub.sign_in(conn, Arc::from(format!("u{conn}")), outbox.clone(), false, |_| {
-                Packet::new(PacketId::DontHaveId, Body::RoomRequireList)
-            });
+            hub.sign_in(
+                conn,
+                Arc::from(format!("u{conn}")),
+                outbox.clone(),
+                false,
+                |_| Packet::new(PacketId::DontHaveId, Body::RoomRequireList),
+            );
             hub.join(conn, PacketId::from("j"), 1).unwrap();
             let mut drained = Vec::new();
             assert!(outbox.take_all(&mut drained).await);

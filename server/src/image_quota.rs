@@ -102,7 +102,10 @@ pub struct ImageQuota {
 
 impl ImageQuota {
     /// Starts from what the database holds: `(uploader, bytes)` per user.
-    pub fn new(limits: ImageStorageLimits, stored: impl IntoIterator<Item = (String, u64)>) -> Self {
+    pub fn new(
+        limits: ImageStorageLimits,
+        stored: impl IntoIterator<Item = (String, u64)>,
+    ) -> Self {
         let mut usage = Usage::default();
         for (user, bytes) in stored {
             usage.total = usage.total.saturating_add(bytes);
@@ -253,7 +256,11 @@ mod tests {
         assert_eq!(q.used_by("ann"), 40);
         assert!(matches!(
             q.reserve("ann", 61),
-            Err(QuotaError::UserQuota { used: 40, size: 61, quota: 100 })
+            Err(QuotaError::UserQuota {
+                used: 40,
+                size: 61,
+                quota: 100
+            })
         ));
         let kept = q.reserve("ann", 60).unwrap();
         kept.keep();
@@ -280,7 +287,11 @@ mod tests {
         let _b = q.reserve("bob", 100).unwrap();
         assert!(matches!(
             q.reserve("cid", 11),
-            Err(QuotaError::TotalCap { used: 140, size: 11, cap: 150 })
+            Err(QuotaError::TotalCap {
+                used: 140,
+                size: 11,
+                cap: 150
+            })
         ));
         assert!(q.reserve("cid", 10).is_ok());
     }

@@ -275,7 +275,11 @@ mod tests {
             .unwrap();
         assert_eq!(quota.used_by("ann"), 10);
         drop(abandoned);
-        assert_eq!(quota.used_by("ann"), 5, "an abandoned upload gives its bytes back");
+        assert_eq!(
+            quota.used_by("ann"),
+            5,
+            "an abandoned upload gives its bytes back"
+        );
         assert_eq!(
             std::fs::read_dir(dir.path().join("img")).unwrap().count(),
             1

@@ -130,7 +130,11 @@ struct Args {
 
     /// Room joins and leaves per second one user may make across all its
     /// connections, sustained (so opening more connections does not multiply it).
-    #[arg(long, env = "MIRICAT_USER_MEMBERSHIP_RATE_PER_SEC", default_value_t = 4.0)]
+    #[arg(
+        long,
+        env = "MIRICAT_USER_MEMBERSHIP_RATE_PER_SEC",
+        default_value_t = 4.0
+    )]
     user_membership_rate_per_sec: f64,
 
     /// Joins and leaves one user may make at once across its connections.

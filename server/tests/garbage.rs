@@ -97,7 +97,9 @@ async fn malformed_requests_never_hurt_the_server() {
             assert!(matches!(p.body, Body::RoomList(_)), "{p:?}");
         } else {
             assert_eq!(error_kind(&p), "AccessDenied");
-            let Body::Error(e) = &p.body else { unreachable!() };
+            let Body::Error(e) = &p.body else {
+                unreachable!()
+            };
             assert_eq!(e.message, "sign in first", "{p:?}");
         }
     }

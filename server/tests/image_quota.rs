@@ -64,7 +64,10 @@ async fn one_user_cannot_store_more_than_its_quota() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(freed, "the abandoned upload's reservation was never released");
+    assert!(
+        freed,
+        "the abandoned upload's reservation was never released"
+    );
     // Others are not affected, and nothing accepted was lost.
     let bytes = sample(250_000);
     upload(&mut alice, &bytes, "image/png").await;
@@ -91,7 +94,10 @@ async fn all_users_together_cannot_pass_the_total_cap() {
         PacketKind::ImageUploadRejected
     );
     upload(&mut alice, &sample(50_000), "image/png").await;
-    assert_eq!(request(&mut mallory, 1).await, PacketKind::ImageUploadRejected);
+    assert_eq!(
+        request(&mut mallory, 1).await,
+        PacketKind::ImageUploadRejected
+    );
     // Still signed in and served.
     assert_eq!(
         alice.ask(|s| s.require_room_list()).await.kind(),

@@ -55,7 +55,10 @@ async fn joins_and_leaves_past_the_burst_are_refused_per_connection_and_per_user
         .expect("churn was never refused");
     let burst = limits.per_connection.burst as usize;
     // The burst, plus what the bucket refilled while the loop ran.
-    assert!((burst..burst + 10).contains(&made), "{made} changes before the refusal");
+    assert!(
+        (burst..burst + 10).contains(&made),
+        "{made} changes before the refusal"
+    );
     // A second connection of the same user gets its own connection bucket but shares
     // the user's: it is refused after the rest of the user's burst.
     let mut mallory2 = Client::connect_from(server.addr(), ATTACKER).await;
@@ -68,8 +71,14 @@ async fn joins_and_leaves_past_the_burst_are_refused_per_connection_and_per_user
     // Someone else, on 127.0.0.1, joins, chats and leaves as usual.
     let mut alice = server.user("alice").await;
     let mut bob = server.user("bob").await;
-    assert_eq!(alice.ask(|s| s.join_room(room)).await.kind(), PacketKind::RoomJoined);
-    assert_eq!(bob.ask(|s| s.join_room(room)).await.kind(), PacketKind::RoomJoined);
+    assert_eq!(
+        alice.ask(|s| s.join_room(room)).await.kind(),
+        PacketKind::RoomJoined
+    );
+    assert_eq!(
+        bob.ask(|s| s.join_room(room)).await.kind(),
+        PacketKind::RoomJoined
+    );
     alice.drain_pushes().await;
     assert_eq!(
         bob.ask(|s| s.send_text(room, "still here")).await.kind(),
@@ -77,7 +86,10 @@ async fn joins_and_leaves_past_the_burst_are_refused_per_connection_and_per_user
     );
     let push = alice.push().await;
     assert!(matches!(push.body, Body::TextMessage(ref m) if m.text == "still here"));
-    assert_eq!(alice.ask(|s| s.leave_room(room)).await.kind(), PacketKind::RoomLeft);
+    assert_eq!(
+        alice.ask(|s| s.leave_room(room)).await.kind(),
+        PacketKind::RoomLeft
+    );
     // A refused change changed nothing: mallory's last successful change decides
     // whether she is a member.
     let reply = mallory.ask(|s| s.send_text(room, "x")).await;
@@ -169,7 +181,10 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
     let mut speaker = members.pop().unwrap();
     speaker.drain_pushes().await;
     assert_eq!(
-        speaker.ask(|s| s.send_text(room, "anyone there?")).await.kind(),
+        speaker
+            .ask(|s| s.send_text(room, "anyone there?"))
+            .await
+            .kind(),
         PacketKind::TextMessage
     );
     let mut readers = tokio::task::JoinSet::new();
@@ -192,6 +207,10 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
         });
     }
     while let Some(done) = readers.join_next().await {
-        assert_eq!(done.unwrap(), made, "every member got every allowed change, once");
+        assert_eq!(
+            done.unwrap(),
+            made,
+            "every member got every allowed change, once"
+        );
     }
 }

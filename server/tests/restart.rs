@@ -161,14 +161,21 @@ async fn stopping_closes_clients_and_flushes() {
         .unwrap();
     assert_eq!(rooms, 1);
     let wal = server.dir.path().join("miricat.db-wal");
-    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "the WAL holds the room");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the WAL holds the room"
+    );
     let TestServer { server, dir } = server;
     let stop = tokio::spawn(server.stop());
     c.read_until_closed().await;
     idle.read_until_closed().await;
     stop.await.unwrap().unwrap();
     // The server checkpointed the WAL into the database file and truncated it.
-    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "WAL not checkpointed");
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().len(),
+        0,
+        "WAL not checkpointed"
+    );
     drop(watcher);
     let db = rusqlite::Connection::open_with_flags(
         dir.path().join("miricat.db"),

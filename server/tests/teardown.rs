@@ -51,16 +51,25 @@ async fn a_slow_connection_is_shut_soon_after_it_is_closed() {
     let out = slow.session.register("slow", "pw").unwrap();
     slow.send(&out).await;
     assert!(matches!(slow.reply(out.id).await, Event::Accepted { .. }));
-    assert_eq!(slow.ask(|s| s.join_room(room)).await.kind(), PacketKind::RoomJoined);
+    assert_eq!(
+        slow.ask(|s| s.join_room(room)).await.kind(),
+        PacketKind::RoomJoined
+    );
     assert!(server_end_is_open(server.addr(), slow_addr));
 
     let mut alice = server.user("alice").await;
-    assert_eq!(alice.ask(|s| s.join_room(room)).await.kind(), PacketKind::RoomJoined);
+    assert_eq!(
+        alice.ask(|s| s.join_room(room)).await.kind(),
+        PacketKind::RoomJoined
+    );
     let text = "x".repeat(15_000);
     let start = Instant::now();
     let mut closed_at = None;
     for _ in 0..2000 {
-        assert!(start.elapsed() < Duration::from_secs(60), "the slow member was never closed");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the slow member was never closed"
+        );
         let reply = alice.ask(|s| s.send_text(room, &text)).await;
         assert_eq!(reply.kind(), PacketKind::TextMessage);
         let left = alice.take_backlog().into_iter().any(|e| {

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use miricat_shared::packet::room::{RoomName, RoomRef, RoomSummary};
-use tokio::time::Instant;
 use miricat_shared::{Body, ErrorKind, Packet, PacketId};
+use tokio::time::Instant;
 
 use super::{internal_error, valid_name};
 use crate::connection::Conn;

@@ -80,15 +80,34 @@ impl Attack {
         let counts = Arc::new(Counts::default());
         let mut tasks = Vec::new();
         for _ in 0..idle_sockets {
-            tasks.push(tokio::spawn(hold_idle(addr, next(from, 0), stop.clone(), counts.clone())));
+            tasks.push(tokio::spawn(hold_idle(
+                addr,
+                next(from, 0),
+                stop.clone(),
+                counts.clone(),
+            )));
         }
         let user = format!("churn{}", std::process::id());
         let churner = connect_from(addr, Some(next(from, 1)), &user, "pw", true).await?;
-        tasks.push(tokio::spawn(churn(churner, room, stop.clone(), counts.clone())));
+        tasks.push(tokio::spawn(churn(
+            churner,
+            room,
+            stop.clone(),
+            counts.clone(),
+        )));
         for _ in 0..guessers {
-            tasks.push(tokio::spawn(guess(addr, next(from, 2), stop.clone(), counts.clone())));
+            tasks.push(tokio::spawn(guess(
+                addr,
+                next(from, 2),
+                stop.clone(),
+                counts.clone(),
+            )));
         }
-        Ok(Self { stop, counts, tasks })
+        Ok(Self {
+            stop,
+            counts,
+            tasks,
+        })
     }
 
     /// Stops the attack, closing every socket, and reports what it did.
@@ -162,7 +181,11 @@ async fn guess(addr: SocketAddr, from: IpAddr, stop: Arc<AtomicBool>, counts: Ar
                 break;
             };
             use tokio::io::AsyncWriteExt as _;
-            if writer.write_all(format!("{}\n", out.line).as_bytes()).await.is_err() {
+            if writer
+                .write_all(format!("{}\n", out.line).as_bytes())
+                .await
+                .is_err()
+            {
                 break;
             }
             // The reply (any line) or the close.

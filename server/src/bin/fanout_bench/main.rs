@@ -364,7 +364,11 @@ async fn fanout(args: Args) -> anyhow::Result<()> {
 
     let probe_user = format!("p{run}");
     drop(connect(args.addr, &probe_user, "pw", true).await?);
-    let phases: &[bool] = if args.attack { &[false, true] } else { &[false] };
+    let phases: &[bool] = if args.attack {
+        &[false, true]
+    } else {
+        &[false]
+    };
     for &attacked in phases {
         let attacker = if attacked {
             let a = attack::Attack::start(
@@ -381,7 +385,11 @@ async fn fanout(args: Args) -> anyhow::Result<()> {
         } else {
             None
         };
-        let label = if attacked { "with the attacker" } else { "without an attacker" };
+        let label = if attacked {
+            "with the attacker"
+        } else {
+            "without an attacker"
+        };
         latencies.lock().map_err(|_| anyhow!("poisoned"))?.clear();
         received.store(0, Ordering::Relaxed);
         let probes = tokio::spawn(time_sign_ins(args.addr, probe_user.clone(), args.seconds));
