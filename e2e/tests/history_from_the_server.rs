@@ -78,11 +78,19 @@ async fn scroll_to_the_start(browser: &Browser) -> Result<()> {
 
 /// The texts of the messages in the page, checked to hold none twice.
 async fn texts_once_each(browser: &Browser) -> Result<Vec<String>> {
-    let texts: Vec<String> = browser.messages().await?.into_iter().map(|m| m.text).collect();
+    let texts: Vec<String> = browser
+        .messages()
+        .await?
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
     let mut sorted = texts.clone();
     sorted.sort();
     sorted.dedup();
-    ensure!(sorted.len() == texts.len(), "a message shows twice: {texts:?}");
+    ensure!(
+        sorted.len() == texts.len(),
+        "a message shows twice: {texts:?}"
+    );
     Ok(texts)
 }
 
@@ -93,7 +101,9 @@ async fn joining_shows_the_newest_and_scrolling_up_reaches_the_first_message() -
     let driver = Chromedriver::start().await?;
     let alice = browser_in_room(&system, &driver, "alice", "archive").await?;
 
-    alice.wait_for_message("bob", &format!("earlier {}", EARLIER - 1)).await?;
+    alice
+        .wait_for_message("bob", &format!("earlier {}", EARLIER - 1))
+        .await?;
     let shown = texts_once_each(&alice).await?;
     ensure!(
         !shown.contains(&"earlier 0".to_owned()),
@@ -113,9 +123,14 @@ async fn joining_shows_the_newest_and_scrolling_up_reaches_the_first_message() -
     // A live message after the pages shows once, at the bottom.
     bob.say(room, "live after the pages").await?;
     alice.click("jump-to-newest").await?;
-    alice.wait_for_message("bob", "live after the pages").await?;
+    alice
+        .wait_for_message("bob", "live after the pages")
+        .await?;
     texts_once_each(&alice).await?;
-    ensure!(entries(&alice).await? == held + 1, "the live message is added once");
+    ensure!(
+        entries(&alice).await? == held + 1,
+        "the live message is added once"
+    );
 
     assert_no_error(&alice).await?;
     alice.close().await?;
@@ -130,7 +145,9 @@ async fn without_history_on_the_server_nothing_changes() -> Result<()> {
     let alice = browser_in_room(&system, &driver, "alice", "archive").await?;
 
     bob.say(room, "live without history").await?;
-    alice.wait_for_message("bob", "live without history").await?;
+    alice
+        .wait_for_message("bob", "live without history")
+        .await?;
     let texts = texts_once_each(&alice).await?;
     ensure!(
         texts == ["live without history"],
