@@ -1,7 +1,10 @@
 //! The web app and `history/1`: joining a room that already holds messages shows
 //! the newest page from the server, scrolling up fetches older pages until the
-//! room's start, and a live message that follows shows once. Against a server with
-//! the extension switched off nothing of that appears and the chat still works.
+//! room's start, and a live message that follows shows once; what was said while
+//! the tab was cut off appears after the reconnect. Against a server with the
+//! extension switched off nothing of that appears and the chat still works.
+
+use std::time::Duration;
 
 use anyhow::{Result, ensure};
 use miricat_e2e::browser::assert_no_error;
@@ -132,6 +135,40 @@ async fn joining_shows_the_newest_and_scrolling_up_reaches_the_first_message() -
         "the live message is added once"
     );
 
+    assert_no_error(&alice).await?;
+    alice.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_said_while_the_bridge_was_down_appear_after_the_reconnect() -> Result<()> {
+    let mut system = system(true).await?;
+    let (mut bob, room) = archive_with_earlier_messages(&system).await?;
+    let driver = Chromedriver::start().await?;
+    let alice = browser_in_room(&system, &driver, "alice", "archive").await?;
+    alice
+        .wait_for_message("bob", &format!("earlier {}", EARLIER - 1))
+        .await?;
+
+    system.stop_bridge().await?;
+    alice.wait_for_state("offline").await?;
+    for i in 0..3 {
+        bob.say(room, &format!("while you were away {i}")).await?;
+    }
+    system.start_bridge().await?;
+    alice.wait_for_state("online").await?;
+    for i in 0..3 {
+        alice
+            .wait_for_message_within(
+                "bob",
+                &format!("while you were away {i}"),
+                Duration::from_secs(30),
+            )
+            .await?;
+    }
+    bob.say(room, "and now live").await?;
+    alice.wait_for_message("bob", "and now live").await?;
+    texts_once_each(&alice).await?;
     assert_no_error(&alice).await?;
     alice.close().await?;
     Ok(())
