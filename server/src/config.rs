@@ -8,6 +8,9 @@ use ipnet::IpNet;
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
+use crate::hooks::Hooks;
+use crate::image_quota::ImageStorageLimits;
+use crate::membership_rate::MembershipLimits;
 pub use crate::sign_in_throttle::SignInPolicy;
 
 /// Default heartbeat rate advertised in `Authentication.Accepted` (milliseconds).
@@ -85,11 +88,17 @@ pub struct Config {
     pub max_handshake_bytes: usize,
     /// How long an uploaded image that no message references is kept.
     pub image_ttl: Duration,
+    /// Image storage per user and in total, and the free disk space kept: uploads
+    /// past them get `File.ImageUploadRejected` (see [`crate::image_quota`]).
+    pub image_storage: ImageStorageLimits,
     /// Addresses allowed to send a PROXY protocol v2 header (the bridge). A header from
     /// any other address closes the connection.
     pub trusted_bridges: Vec<IpNet>,
     /// Per-connection request rate limit.
     pub rate_limit: RateLimit,
+    /// How fast a connection, and a user across its connections, may join and leave
+    /// rooms; faster changes get `Error.AccessDenied` ([`crate::membership_rate`]).
+    pub membership_rate: MembershipLimits,
     /// Bounds on each connection's outbound queue.
     pub outbound: OutboundLimits,
     /// Argon2id parameters for new password hashes.
@@ -110,6 +119,8 @@ pub struct Config {
     /// messages in seconds, while a client asking for pages in a loop cannot make the
     /// server encrypt more than a few MiB a second for it.
     pub history_rate: RateLimit,
+    /// Pauses for tests ([`crate::hooks`]); none by default.
+    pub hooks: Hooks,
 }
 
 impl std::fmt::Debug for Config {
@@ -134,8 +145,10 @@ impl std::fmt::Debug for Config {
             .field("handshake_timeout", &self.handshake_timeout)
             .field("max_handshake_bytes", &self.max_handshake_bytes)
             .field("image_ttl", &self.image_ttl)
+            .field("image_storage", &self.image_storage)
             .field("trusted_bridges", &self.trusted_bridges)
             .field("rate_limit", &self.rate_limit)
+            .field("membership_rate", &self.membership_rate)
             .field("outbound", &self.outbound)
             .field("password_hashing", &self.password_hashing)
             .field("sign_in", &self.sign_in)
@@ -143,6 +156,7 @@ impl std::fmt::Debug for Config {
             .field("max_username_chars", &self.max_username_chars)
             .field("history", &self.history)
             .field("history_rate", &self.history_rate)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -166,8 +180,10 @@ impl Config {
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshake_bytes: DEFAULT_MAX_HANDSHAKE_BYTES,
             image_ttl: Duration::from_secs(24 * 60 * 60),
+            image_storage: ImageStorageLimits::default(),
             trusted_bridges: Vec::new(),
             rate_limit: RateLimit::default(),
+            membership_rate: MembershipLimits::default(),
             outbound: OutboundLimits::default(),
             password_hashing: PasswordHashing::default(),
             sign_in: SignInPolicy::default(),
@@ -178,6 +194,7 @@ impl Config {
                 per_second: 10.0,
                 burst: 20,
             },
+            hooks: Hooks::default(),
         }
     }
 

@@ -40,31 +40,41 @@ pub struct OpenFileLimit {
 }
 
 /// Raises the soft open-file limit to the hard limit. Call it once at start, from
-/// the binary: it changes the whole process.
+/// the binary: it changes the whole process. `u64::MAX` stands for "unlimited".
 #[cfg(unix)]
 pub fn raise_open_file_limit() -> io::Result<OpenFileLimit> {
-    let (soft_before, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE)?;
-    let soft = rlimit::increase_nofile_limit(hard)?;
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let found = getrlimit(Resource::Nofile);
+    let soft_before = found.current.unwrap_or(u64::MAX);
+    let hard = found.maximum.unwrap_or(u64::MAX);
+    if soft_before < hard {
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: found.maximum,
+                maximum: found.maximum,
+            },
+        )?;
+    }
     Ok(OpenFileLimit {
         soft_before,
-        soft,
+        soft: current_open_file_limit().unwrap_or(u64::MAX),
         hard,
     })
 }
 
-/// Not on this platform: reports no limit.
+/// Not on this platform.
 #[cfg(not(unix))]
 pub fn raise_open_file_limit() -> io::Result<OpenFileLimit> {
     Err(io::Error::other("open-file limits are not supported here"))
 }
 
-/// The soft open-file limit in force, `None` where there is none to read.
+/// The soft open-file limit in force, `None` where there is none to read (or it
+/// is unlimited).
 pub fn current_open_file_limit() -> Option<u64> {
     #[cfg(unix)]
     {
-        rlimit::getrlimit(rlimit::Resource::NOFILE)
-            .ok()
-            .map(|(soft, _)| soft)
+        rustix::process::getrlimit(rustix::process::Resource::Nofile).current
     }
     #[cfg(not(unix))]
     {

@@ -32,6 +32,8 @@
 //! - [`outbox`]: each connection's bounded outbound queue.
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
+//! - [`image_quota`]: image storage per user and in total, and the free-disk floor.
+//! - [`membership_rate`]: how fast one connection and one user may join and leave.
 //! - [`password`]: argon2id hashing off the reactor, each address with its share.
 //! - [`sign_in_throttle`]: delays and refusals after failed sign-ins.
 //! - [`random`]: the generated root password and image IDs.
@@ -39,6 +41,7 @@
 //! - [`descriptors`]: the open-file limit, the connection cap under it, EMFILE.
 //! - [`rate`], [`shutdown`]: the token bucket and the shutdown signal.
 //! - [`stats`]: counters of costly work, for tests.
+//! - [`hooks`]: pauses a test can place a racing request in.
 
 // Nothing here may panic on input: no unwrap/expect outside tests.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
@@ -49,9 +52,12 @@ pub mod connect_rate;
 pub mod connection;
 pub mod descriptors;
 pub mod handler;
+pub mod hooks;
 pub mod hub;
+pub mod image_quota;
 pub mod images;
 pub mod ip_limit;
+pub mod membership_rate;
 pub mod negotiation;
 pub mod outbox;
 pub mod password;

@@ -24,6 +24,14 @@ impl TokenBucket {
         }
     }
 
+    /// Adds the tokens earned since the last call.
+    fn refill(&mut self, now: Instant) {
+        let rate = self.limit.per_second.max(0.001);
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = self.last.max(now);
+        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
+    }
+
     /// Takes a token for a request arriving at `now`; returns how long the caller must
     /// wait before serving it (zero when a token was free).
     pub fn take(&mut self, now: Instant) -> Duration {
@@ -36,13 +44,13 @@ impl TokenBucket {
             Duration::from_secs_f64(-self.tokens / rate)
         }
     }
+}
 
-    /// Takes a token only if one is free at `now`, for limits that refuse rather than
-    /// delay (new connections): `false` leaves the bucket as it was, so a refused
-    /// caller does not push the next one further back.
+impl TokenBucket {
+    /// Takes a token if one is free at `now`, for limits that refuse rather than
+    /// delay: `false` (and no debt) when none is.
     pub fn try_take(&mut self, now: Instant) -> bool {
-        self.refill(now);
-        if self.tokens >= 1.0 {
+        if self.has_token(now) {
             self.tokens -= 1.0;
             true
         } else {
@@ -50,18 +58,17 @@ impl TokenBucket {
         }
     }
 
-    /// Whether the bucket has refilled completely by `now`: such a bucket says nothing
-    /// a fresh one would not, so a table of buckets may forget it.
+    /// Whether a token is free at `now` (taking none).
+    pub fn has_token(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= 1.0
+    }
+
+    /// Whether the bucket has refilled to its burst at `now`: it then behaves like a
+    /// new one, so whoever keeps it may forget it.
     pub fn is_full(&mut self, now: Instant) -> bool {
         self.refill(now);
         self.tokens >= f64::from(self.limit.burst.max(1))
-    }
-
-    fn refill(&mut self, now: Instant) {
-        let rate = self.limit.per_second.max(0.001);
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = self.last.max(now);
-        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
     }
 }
 
@@ -91,20 +98,21 @@ mod tests {
     }
 
     #[test]
-    fn try_take_refuses_without_going_into_debt() {
+    fn try_take_refuses_without_debt() {
         let start = Instant::now();
-        let limit = RateLimit {
-            per_second: 2.0,
-            burst: 2,
-        };
-        let mut bucket = TokenBucket::new(limit, start);
+        let mut bucket = TokenBucket::new(
+            RateLimit {
+                per_second: 10.0,
+                burst: 2,
+            },
+            start,
+        );
         assert!(bucket.try_take(start) && bucket.try_take(start));
-        for _ in 0..10 {
-            assert!(!bucket.try_take(start));
-        }
-        // Refused attempts cost nothing: half a second later one token is back.
-        assert!(bucket.try_take(start + Duration::from_millis(500)));
-        assert!(!bucket.is_full(start + Duration::from_millis(500)));
-        assert!(bucket.is_full(start + Duration::from_secs(2)));
+        assert!(!bucket.try_take(start));
+        assert!(!bucket.try_take(start + Duration::from_millis(99)));
+        // Refusals ran up no debt: one token after 0.1 s.
+        assert!(bucket.try_take(start + Duration::from_millis(100)));
+        assert!(!bucket.is_full(start + Duration::from_millis(100)));
+        assert!(bucket.is_full(start + Duration::from_millis(300)));
     }
 }

@@ -14,7 +14,9 @@ use crate::admission::Admission;
 use crate::config::Config;
 use crate::descriptors;
 use crate::hub::Hub;
+use crate::image_quota::ImageQuota;
 use crate::images::{ImageFiles, sweep_unreferenced};
+use crate::membership_rate::MembershipRate;
 use crate::password::{PasswordError, Passwords};
 use crate::random::{RandomError, generate_password};
 use crate::shutdown::Shutdown;
@@ -64,6 +66,10 @@ pub struct Shared {
     pub stats: Arc<Stats>,
     /// Failed sign-ins per address and account (never locked across an await).
     pub sign_in: std::sync::Mutex<SignInThrottle>,
+    /// Image bytes held per user and in total.
+    pub image_quota: Arc<ImageQuota>,
+    /// Per-user membership change buckets.
+    pub membership: MembershipRate,
     /// Source of connection numbers.
     pub next_conn_id: AtomicU64,
     /// Bounds the handshakes computing keys at once (big-number work on the blocking
@@ -110,6 +116,11 @@ impl Server {
         let hub = Hub::new(store.rooms_blocking()?);
         let admission = Admission::new(&config, tokio::time::Instant::now());
         let sign_in = std::sync::Mutex::new(SignInThrottle::new(config.sign_in));
+        let image_quota = Arc::new(ImageQuota::new(
+            config.image_storage,
+            store.image_usage_blocking()?,
+        ));
+        let membership = MembershipRate::new(config.membership_rate);
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
@@ -120,6 +131,8 @@ impl Server {
                 admission,
                 stats,
                 sign_in,
+                image_quota,
+                membership,
                 next_conn_id: AtomicU64::new(1),
                 handshake_permits: Semaphore::new(
                     std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
@@ -167,6 +180,7 @@ impl Server {
         let sweeper = tokio::spawn(sweep_unreferenced(
             shared.store.clone(),
             shared.images.clone(),
+            shared.image_quota.clone(),
             shared.config.image_ttl,
         ));
         if let Ok(addr) = listener.local_addr() {

@@ -41,7 +41,7 @@ async fn honest_client_signs_in_and_chats(server: &TestServer) {
 async fn silent_sockets(local: IpAddr, server: &TestServer, count: usize) -> Vec<TcpStream> {
     let mut sockets = Vec::with_capacity(count);
     for _ in 0..count {
-        sockets.push(connect_from(local, server.addr()).await);
+        sockets.push(connect_from(server.addr(), local).await);
     }
     sockets
 }
@@ -91,8 +91,8 @@ async fn a_handshake_not_sent_in_time_is_closed_whatever_the_heartbeat() {
         c.handshake_timeout = Duration::from_millis(500);
     })
     .await;
-    let mut silent = Client::raw_from(attacker_ip(), server.addr()).await;
-    let mut partial = Client::raw_from(attacker_ip(), server.addr()).await;
+    let mut silent = Client::raw_from(server.addr(), attacker_ip()).await;
+    let mut partial = Client::raw_from(server.addr(), attacker_ip()).await;
     partial
         .send_bytes(br#"{"type":"Handshake.Handshake.1","#)
         .await;
@@ -108,7 +108,7 @@ async fn a_handshake_not_sent_in_time_is_closed_whatever_the_heartbeat() {
 #[tokio::test]
 async fn a_huge_handshake_line_is_refused_before_it_is_buffered() {
     let server = TestServer::start().await;
-    let mut c = Client::raw_from(attacker_ip(), server.addr()).await;
+    let mut c = Client::raw_from(server.addr(), attacker_ip()).await;
     let mut line = br#"{"type":"Handshake.Handshake.1","data":{"version":""#.to_vec();
     line.resize(600 * 1024, b'9');
     // The server may close while this is still being written: that is the point.
@@ -127,7 +127,7 @@ async fn malformed_handshakes_cost_no_key_pair() {
         r#"{"type":"Handshake.Handshake.1","data":{"version":"9.9","publicKey":"02"}}"#,
         r#"{"type":"Handshake.Handshake.2","data":{"version":"2.1.0","publicKey":"01"}}"#,
     ] {
-        let mut c = Client::raw_from(attacker_ip(), server.addr()).await;
+        let mut c = Client::raw_from(server.addr(), attacker_ip()).await;
         c.send_raw(first).await;
         let lines = c.read_until_closed().await;
         assert_eq!(lines.len(), 1, "{first}: {lines:?}");
@@ -166,16 +166,15 @@ async fn a_bridge_is_counted_under_the_addresses_it_carries_never_its_own() {
     // the bridge's own address would be over its cap of 2 three times over.
     let mut browsers = Vec::new();
     for n in 0..6 {
-        let mut c = Client::raw_from(bridge, server.addr()).await;
+        let mut c = Client::raw_from(server.addr(), bridge).await;
         c.send_bytes(&proxy_header(&format!("198.51.100.{n}:5000")))
             .await;
-        c.secure().await;
-        browsers.push(c);
+        browsers.push(c.handshake().await);
     }
     // A third connection carrying the same browser address is over that cap.
     let mut same = Vec::new();
     for _ in 0..3 {
-        let mut c = Client::raw_from(bridge, server.addr()).await;
+        let mut c = Client::raw_from(server.addr(), bridge).await;
         c.send_bytes(&proxy_header("203.0.113.50:5000")).await;
         same.push(c);
     }

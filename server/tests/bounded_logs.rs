@@ -17,7 +17,7 @@ async fn hostile_lines_leave_a_short_log_and_short_replies() {
     let huge = "9".repeat(600 * 1024);
 
     // A 600 KB handshake line: refused once past the handshake limit.
-    let mut c = Client::raw_from(attacker_ip(), server.addr()).await;
+    let mut c = Client::raw_from(server.addr(), attacker_ip()).await;
     let line = format!(
         r#"{{"type":"Handshake.Handshake.1","data":{{"version":"{huge}","publicKey":"02"}}}}"#
     );
@@ -25,7 +25,7 @@ async fn hostile_lines_leave_a_short_log_and_short_replies() {
     assert!(c.closed_within(WAIT).await);
 
     // A long version under the limit: the refusal quotes it, cut short.
-    let mut c = Client::raw_from(attacker_ip(), server.addr()).await;
+    let mut c = Client::raw_from(server.addr(), attacker_ip()).await;
     let version = format!("{}\nINFO forged line", "8".repeat(3000));
     let line = serde_json::json!({
         "type": "Handshake.Handshake.2",
@@ -40,7 +40,7 @@ async fn hostile_lines_leave_a_short_log_and_short_replies() {
 
     // Signed-in-less guessing with a huge username (a full-size line after the
     // handshake): nothing of it at INFO.
-    let mut c = Client::connect_from(attacker_ip(), server.addr()).await;
+    let mut c = Client::connect_from(server.addr(), attacker_ip()).await;
     let out = c.session.login(&"7".repeat(100_000), "guess").unwrap();
     let reply = c.call(out).await;
     assert!(matches!(

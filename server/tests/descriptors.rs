@@ -44,7 +44,7 @@ async fn a_limit_that_cannot_carry_the_connections_lowers_the_cap_and_serving_go
     // one is closed at its handshake deadline, so the honest client gets its turn.
     let mut silent = Vec::new();
     for _ in 0..10 {
-        silent.push(connect_from(attacker_ip(), server.addr()).await);
+        silent.push(connect_from(server.addr(), attacker_ip()).await);
     }
     let mut c = Client::connect(server.addr()).await;
     c.login_ok("root", ROOT_PASSWORD).await;

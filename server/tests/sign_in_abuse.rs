@@ -55,7 +55,7 @@ async fn attempt(c: &mut Client, user: &str, password: &str) -> Option<String> {
 async fn honest_sign_in(server: &TestServer, from: IpAddr, user: &str) -> Duration {
     let started = Instant::now();
     tokio::time::timeout(HONEST_DEADLINE, async {
-        let mut c = Client::connect_from(from, server.addr()).await;
+        let mut c = Client::connect_from(server.addr(), from).await;
         assert_eq!(
             attempt(&mut c, user, "pw").await.as_deref(),
             Some("Accepted")
@@ -77,7 +77,7 @@ async fn a_wrong_password_storm_from_one_address_is_throttled_and_others_still_s
     for _ in 0..20 {
         let addr = server.addr();
         storm.spawn(async move {
-            let mut c = Client::connect_from(attacker_ip(), addr).await;
+            let mut c = Client::connect_from(addr, attacker_ip()).await;
             let mut answers = Vec::new();
             // Bounded: the server closes after five failures, sooner when throttled.
             for _ in 0..10 {
@@ -125,7 +125,7 @@ async fn guesses_at_one_account_from_many_addresses_are_refused_and_others_unaff
     // One guess per address: no address is ever over its free failures, the
     // account is. Taken one at a time each guess waits its turn (up to a second)...
     for n in 2..10 {
-        let mut c = Client::connect_from(loopback(n), server.addr()).await;
+        let mut c = Client::connect_from(server.addr(), loopback(n)).await;
         let answer = attempt(&mut c, "alice", "guess").await;
         assert_eq!(answer.as_deref(), Some("UserPasswordInvalid"), "guess {n}");
     }
@@ -134,7 +134,7 @@ async fn guesses_at_one_account_from_many_addresses_are_refused_and_others_unaff
     for n in 10..13 {
         let addr = server.addr();
         together.spawn(async move {
-            let mut c = Client::connect_from(loopback(n), addr).await;
+            let mut c = Client::connect_from(addr, loopback(n)).await;
             attempt(&mut c, "alice", "guess").await
         });
     }
@@ -153,7 +153,7 @@ async fn guesses_at_one_account_from_many_addresses_are_refused_and_others_unaff
 async fn unknown_users_and_wrong_passwords_cost_the_same_verification() {
     let server = TestServer::start().await;
     server.user("alice").await;
-    let mut c = Client::connect_from(attacker_ip(), server.addr()).await;
+    let mut c = Client::connect_from(server.addr(), attacker_ip()).await;
     let checks = || server.server.stats().password_checks;
     let start = checks();
     assert_eq!(
@@ -183,7 +183,7 @@ async fn a_connection_is_closed_after_its_failures() {
         c.sign_in.free_failures = 100; // no delays: only the per-connection limit
     })
     .await;
-    let mut c = Client::connect_from(attacker_ip(), server.addr()).await;
+    let mut c = Client::connect_from(server.addr(), attacker_ip()).await;
     for n in 0..5 {
         assert_eq!(
             attempt(&mut c, "root", "guess").await.as_deref(),

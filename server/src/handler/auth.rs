@@ -79,7 +79,21 @@ pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
         .unwrap_or_else(|e| e.into_inner())
         .record(conn.client, account, succeeded, Instant::now());
     if succeeded {
-        return accept(conn, id, credentials.username, credentials.extensions).await;
+        if let Some(pause) = &shared.config.hooks.before_sign_in {
+            pause.hold().await;
+        }
+        // Root may have deleted the account while its password was being checked
+        // (that takes a while): refuse as for an unknown user rather than sign in
+        // to an account that is gone.
+        return match shared.store.password_hash(&credentials.username).await {
+            Ok(Some(_)) => accept(conn, id, credentials.username, credentials.extensions).await,
+            Ok(None) => {
+                tracing::info!(user = %clip(&credentials.username), "account deleted while signing in");
+                conn.error(&id, ErrorKind::UserNotFound, "no such user")
+                    .await
+            }
+            Err(e) => internal_error(conn, &id, &e).await,
+        };
     }
     conn.sign_in_failures += 1;
     let (kind, message) = if account.is_some() {
@@ -125,6 +139,7 @@ pub async fn register(conn: &mut Conn, id: PacketId, mut credentials: Credential
 /// Signs the connection in, agreeing to what it can of the extensions `offer`ed.
 async fn accept(conn: &mut Conn, id: PacketId, username: String, offer: Option<ExtensionNames>) {
     let shared = conn.shared.clone();
+
     let user: Arc<str> = Arc::from(username);
     conn.is_root = *user == *shared.config.root_user;
     conn.user = Some(user.clone());
@@ -149,9 +164,9 @@ async fn accept(conn: &mut Conn, id: PacketId, username: String, offer: Option<E
             )
         },
     );
-    // Root may have deleted the account while its password was being checked, when
-    // there was no connection of it to close yet. Signed in now, so a delete from
-    // here on closes this connection; one that came before shows in the store.
+    // Root may still have deleted the account after the last check, when there was
+    // no connection of it to close yet. Signed in now, so a delete from here on
+    // closes this connection; one that came before shows in the store.
     match shared.store.password_hash(&user).await {
         Ok(None) => {
             tracing::info!(user = %user, "account deleted while signing in; closed");

@@ -13,8 +13,8 @@ use miricat_shared::session::{
 };
 use miricat_shared::{Body, KeyPair, LineCipher, Packet, PacketId, PacketKind, PublicKey};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpSocket, TcpStream};
 
 /// The root password every test server gets.
 pub const ROOT_PASSWORD: &str = "root-secret";
@@ -66,7 +66,13 @@ impl TestServer {
 
     /// A client registered (and signed in) as `name`.
     pub async fn user(&self, name: &str) -> Client {
-        let mut c = self.client().await;
+        self.user_from(name, IpAddr::from([127, 0, 0, 1])).await
+    }
+
+    /// A client registered (and signed in) as `name`, connecting from `local`
+    /// (127.0.0.2 and up for attackers).
+    pub async fn user_from(&self, name: &str, local: IpAddr) -> Client {
+        let mut c = Client::connect_from(self.addr(), local).await;
         let out = c.session.register(name, "pw").unwrap();
         c.send(&out).await;
         match c.next_event().await {
@@ -98,23 +104,23 @@ pub struct Client {
 impl Client {
     /// Connects without a handshake.
     pub async fn raw(addr: SocketAddr) -> Self {
-        Self::over(TcpStream::connect(addr).await.unwrap())
+        Self::raw_from(addr, IpAddr::from([127, 0, 0, 1])).await
     }
 
-    /// Connects from `local` (another loopback address such as 127.0.0.2, where
-    /// tests put hostile peers) without a handshake.
-    pub async fn raw_from(local: IpAddr, addr: SocketAddr) -> Self {
-        Self::over(connect_from(local, addr).await)
+    /// Connects from `local` (another loopback address, for an attacker) without a
+    /// handshake.
+    pub async fn raw_from(addr: SocketAddr, local: IpAddr) -> Self {
+        Self::from_stream(connect_from(addr, local).await)
     }
 
     /// Connects from `local` and completes the handshake.
-    pub async fn connect_from(local: IpAddr, addr: SocketAddr) -> Self {
-        let mut c = Self::raw_from(local, addr).await;
-        c.secure().await;
-        c
+    pub async fn connect_from(addr: SocketAddr, local: IpAddr) -> Self {
+        let c = Self::raw_from(addr, local).await;
+        c.handshake().await
     }
 
-    fn over(stream: TcpStream) -> Self {
+    /// Wraps a connected stream (nothing sent yet).
+    pub fn from_stream(stream: TcpStream) -> Self {
         let (r, w) = stream.into_split();
         let keypair = KeyPair::generate().unwrap();
         Self {
@@ -130,26 +136,23 @@ impl Client {
 
     /// Connects and completes the handshake.
     pub async fn connect(addr: SocketAddr) -> Self {
-        let mut c = Self::raw(addr).await;
-        c.secure().await;
-        c
+        Self::raw(addr).await.handshake().await
     }
 
-    /// Sends the handshake and reads the reply.
-    pub async fn secure(&mut self) {
-        let hs = self.session.handshake_line();
-        self.send_raw(&hs).await;
-        let reply = self.read_line().await.expect("no handshake reply");
+    /// Completes the handshake on a fresh connection.
+    pub async fn handshake(self) -> Self {
+        let mut c = self;
+        let hs = c.session.handshake_line();
+        c.send_raw(&hs).await;
+        let reply = c.read_line().await.expect("no handshake reply");
         let packet = Packet::decode(&reply).unwrap();
         let Body::Handshake(h) = &packet.body else {
             panic!("handshake: {reply}")
         };
         let peer = PublicKey::from_hex(&h.public_key).unwrap();
-        self.cipher = Some(LineCipher::new(
-            &self.keypair.shared_secret(&peer).mcp_key(),
-        ));
-        match self.session.handle_line(&reply, 0) {
-            Some(Event::Secured) => {}
+        c.cipher = Some(LineCipher::new(&c.keypair.shared_secret(&peer).mcp_key()));
+        match c.session.handle_line(&reply, 0) {
+            Some(Event::Secured) => c,
             other => panic!("handshake: {other:?}"),
         }
     }
@@ -299,6 +302,11 @@ impl Client {
         }
     }
 
+    /// Takes the events read so far while waiting for replies (pushes, mostly).
+    pub fn take_backlog(&mut self) -> Vec<Event> {
+        self.backlog.drain(..).collect()
+    }
+
     /// Forgets every push received so far (a round trip, then the backlog is dropped).
     pub async fn drain_pushes(&mut self) {
         let out = self.session.require_room_list().unwrap();
@@ -386,11 +394,49 @@ impl Client {
     }
 }
 
-/// A TCP connection to `addr` from the loopback address `local`.
-pub async fn connect_from(local: IpAddr, addr: SocketAddr) -> TcpStream {
-    let socket = TcpSocket::new_v4().unwrap();
+/// A TCP connection to `addr` from the loopback address `local` (tests send hostile
+/// traffic from 127.0.0.2 and up while honest clients use 127.0.0.1).
+pub async fn connect_from(addr: SocketAddr, local: IpAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.bind(SocketAddr::new(local, 0)).unwrap();
-    socket.connect(addr).await.unwrap()
+    tokio::time::timeout(WAIT, socket.connect(addr))
+        .await
+        .expect("connect timed out")
+        .unwrap()
+}
+
+/// Uploads `bytes` as an image and returns its ID.
+pub async fn upload(c: &mut Client, bytes: &[u8], mime: &str) -> String {
+    use base64::Engine as _;
+    let p = c
+        .ask(|s| s.request_image_upload("cat.png", bytes.len() as u64, mime))
+        .await;
+    let Body::ImageUploadAccepted(meta) = p.body else {
+        panic!("{p:?}")
+    };
+    assert_eq!(meta.size, bytes.len() as u64);
+    for (i, chunk) in bytes.chunks(48 * 1024).enumerate() {
+        let out = c
+            .session
+            .upload_image_part(
+                &meta.id,
+                i as u32 + 1,
+                base64::engine::general_purpose::STANDARD.encode(chunk),
+            )
+            .unwrap();
+        c.send(&out).await;
+    }
+    let p = c.ask(|s| s.complete_image_upload(&meta.id)).await;
+    assert!(
+        matches!(p.body, Body::ImageUploadCompleted(ref r) if r.id == meta.id),
+        "{p:?}"
+    );
+    meta.id
+}
+
+/// `len` bytes of a repeating, not quite periodic pattern.
+pub fn sample(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
 }
 
 /// The loopback address hostile peers connect from in tests.
