@@ -24,10 +24,10 @@ use std::time::Duration;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use miricat_shared::codec::{LineDecoder, LineError};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{ReadHalf, WriteHalf};
-use tokio::time::{Instant, timeout};
+use tokio::time::{Instant, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -126,7 +126,7 @@ pub(crate) async fn relay<S>(
         }
         Err(reason) => reason,
     };
-    finish_close(&mut ws_tx, &mut ws_rx, reason, shared.config.close_timeout).await;
+    finish_close(ws_tx, ws_rx, reason, shared.config.close_timeout).await;
     shared.metrics.connection_closed(reason.code());
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     info!(
@@ -369,30 +369,64 @@ async fn read_into(up_rx: &mut ReadHalf<'_>, decoder: &mut LineDecoder) -> io::R
 }
 
 /// Sends our close frame (or the echo of the browser's) and waits a bounded time
-/// for the browser's answer, so well-behaved browsers see a clean close.
+/// for the browser's answer, so well-behaved browsers see a clean close. After a
+/// refused frame the browser may still be sending it: then the close lingers (see
+/// [`linger`]). Everything within `close_timeout`.
 async fn finish_close<S>(
-    ws_tx: &mut WsSink<S>,
-    ws_rx: &mut WsSource<S>,
+    mut ws_tx: WsSink<S>,
+    mut ws_rx: WsSource<S>,
     reason: CloseReason,
     close_timeout: Duration,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let handshake = async {
-        if reason.bridge_sends_close() {
-            let frame = CloseFrame {
-                code: reason.code().into(),
-                reason: reason.text().into(),
-            };
-            if ws_tx.send(Message::Close(Some(frame))).await.is_err() {
-                return;
-            }
-            // Drain until the browser's close frame ends the stream.
-            while let Some(Ok(_)) = ws_rx.next().await {}
-        } else if matches!(reason, CloseReason::BrowserClosed(_)) {
-            // Tungstenite queued the echo of the browser's close frame: send it.
-            let _ = ws_tx.flush().await;
+    let deadline = Instant::now() + close_timeout;
+    if reason.bridge_sends_close() {
+        let frame = CloseFrame {
+            code: reason.code().into(),
+            reason: reason.text().into(),
+        };
+        let sent = timeout_at(deadline, ws_tx.send(Message::Close(Some(frame)))).await;
+        if !matches!(sent, Ok(Ok(()))) {
+            return;
         }
-    };
-    let _ = timeout(close_timeout, handshake).await;
+        if reason.reader_is_lost() {
+            // The reader stands inside the refused frame: what follows is not
+            // frames, only bytes to discard.
+            if let Ok(mut ws) = ws_tx.reunite(ws_rx) {
+                let _ = timeout_at(deadline, linger(ws.get_mut())).await;
+            }
+            return;
+        }
+        // Drain until the browser's close frame ends the stream.
+        let drain = async { while let Some(Ok(_)) = ws_rx.next().await {} };
+        let _ = timeout_at(deadline, drain).await;
+    } else if matches!(reason, CloseReason::BrowserClosed(_)) {
+        // Tungstenite queued the echo of the browser's close frame: send it.
+        let _ = timeout_at(deadline, ws_tx.flush()).await;
+    }
+}
+
+/// Most bytes read and discarded after our close frame (a 2 MiB message typed into
+/// the page, say, twice the default frame limit, fits).
+const LINGER_BYTES: usize = 4 << 20;
+
+/// The lingering close: half-closes our side (the close frame is on its way), then
+/// reads and discards what the browser still sends until its end, at most
+/// [`LINGER_BYTES`] (the caller bounds the time). Dropping a socket with unread
+/// input makes the kernel send a reset, which can overtake the close frame so the
+/// browser sees 1006 instead of our code; a browser still sending a refused 2 MiB
+/// frame is the usual case.
+async fn linger<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let mut discard = vec![0; 16 * 1024];
+    let mut left = LINGER_BYTES;
+    while left > 0 {
+        match stream.read(&mut discard).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }

@@ -103,7 +103,7 @@ async fn one_address_cannot_hold_more_than_its_share_of_sockets() {
             let mut stream = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
             use tokio::io::AsyncWriteExt;
             stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 .await
                 .unwrap();
             let mut raw = Vec::new();
