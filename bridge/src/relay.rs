@@ -8,6 +8,13 @@
 //! decoder holds at most one line. Nothing is ever dropped silently: if a side
 //! cannot keep up the other waits; if a side fails the connection closes.
 //!
+//! So a stalled direction holds, beyond the kernel's socket buffers, at most two
+//! frames and 192 KiB in the bridge: browser to server, tungstenite's read buffer
+//! (one frame) and one batch ([`BATCH_BYTES`] plus one frame); server to browser,
+//! one upstream read (64 KiB) in the decoder and tungstenite's write buffer (one
+//! frame plus 64 KiB, see `upgrade::websocket_config`).
+//! `tests/relay/backpressure.rs` measures exactly this bound.
+//!
 //! The upstream socket is split into borrowed halves (no allocation), and its reads
 //! land in one scratch buffer per worker thread, borrowed only within a poll: an
 //! idle connection owns no read buffer.
