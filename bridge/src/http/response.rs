@@ -177,6 +177,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn file_bodies_are_streamed_and_a_shrunken_file_fails_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let file = tokio::fs::File::open(&path).await.unwrap();
+        let mut out = Vec::new();
+        Response::new(200, "application/octet-stream", Body::File(file, 100_000))
+            .write_to(&mut out, false, false)
+            .await
+            .unwrap();
+        assert!(out.ends_with(&bytes));
+        assert!(String::from_utf8_lossy(&out).contains("Content-Length: 100000\r\n"));
+        // The length promised in the head is more than the file now holds.
+        let file = tokio::fs::File::open(&path).await.unwrap();
+        let result = Response::new(200, "application/octet-stream", Body::File(file, 100_001))
+            .write_to(&mut Vec::new(), false, false)
+            .await;
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[tokio::test]
     async fn head_requests_get_no_body() {
         let mut out = Vec::new();
         Response::text(200, "hello")
