@@ -34,7 +34,7 @@ use miricat_shared::codec::{LineDecoder, LineError};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{ReadHalf, WriteHalf};
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, Interval, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -289,17 +289,18 @@ where
     let max_line = shared.config.max_frame_bytes;
     let mut decoder = LineDecoder::new(max_line);
     let mut ping = ping_interval(shared.config.ping_interval);
+    let mut ping_due = false;
     loop {
+        if std::mem::take(&mut ping_due) {
+            if let Some(reason) = send_ping(ws_tx, &mut ping, stats, &mut ping_due).await {
+                return reason;
+            }
+            continue;
+        }
         let read = tokio::select! {
             r = read_into(up_rx, &mut decoder) => r,
             () = next_tick(&mut ping) => {
-                let unanswered = stats.awaiting_pong.swap(true, Ordering::Relaxed);
-                if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
-                    return CloseReason::PongTimeout;
-                }
-                if ws_tx.send(Message::Ping(Default::default())).await.is_err() {
-                    return CloseReason::BrowserGone;
-                }
+                ping_due = true;
                 continue;
             }
         };
@@ -319,8 +320,16 @@ where
                 Ok(Some(line)) => {
                     frames += 1;
                     bytes += line.len() as u64;
-                    if ws_tx.feed(Message::text(line)).await.is_err() {
-                        break Some(CloseReason::BrowserGone);
+                    let fed = watched(
+                        ws_tx.feed(Message::text(line)),
+                        &mut ping,
+                        stats,
+                        &mut ping_due,
+                    );
+                    match fed.await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => break Some(CloseReason::BrowserGone),
+                        Err(reason) => return reason,
                     }
                 }
                 Ok(None) => break None,
@@ -340,8 +349,12 @@ where
             stats.bytes_down.fetch_add(bytes, Ordering::Relaxed);
             stats.touch(started);
             shared.metrics.to_browser(frames, bytes);
-            if end.is_none() && ws_tx.flush().await.is_err() {
-                return CloseReason::BrowserGone;
+            if end.is_none() {
+                match watched(ws_tx.flush(), &mut ping, stats, &mut ping_due).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return CloseReason::BrowserGone,
+                    Err(reason) => return reason,
+                }
             }
         }
         if let Some(reason) = end {
@@ -351,6 +364,63 @@ where
         // for the life of a mostly idle connection.
         if n > 8 * 1024 && decoder.pending_bytes() == 0 {
             decoder = LineDecoder::new(max_line);
+        }
+    }
+}
+
+/// The ping tick: a ping still unanswered from the last tick ends the connection,
+/// otherwise a new one is sent (watched like any other send).
+async fn send_ping<S>(
+    ws_tx: &mut WsSink<S>,
+    ping: &mut Option<Interval>,
+    stats: &Stats,
+    ping_due: &mut bool,
+) -> Option<CloseReason>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let unanswered = stats.awaiting_pong.swap(true, Ordering::Relaxed);
+    if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
+        return Some(CloseReason::PongTimeout);
+    }
+    let sent = watched(
+        ws_tx.send(Message::Ping(Default::default())),
+        ping,
+        stats,
+        ping_due,
+    );
+    match sent.await {
+        Ok(Ok(())) => None,
+        Ok(Err(_)) => Some(CloseReason::BrowserGone),
+        Err(reason) => Some(reason),
+    }
+}
+
+/// Awaits a send to the browser with the ping watchdog still running, so it fires
+/// even while the send is blocked: a ping unanswered for a whole period ends the
+/// connection as it would between sends. A ping that falls due meanwhile cannot
+/// share the busy sink; `ping_due` has it sent once the send completes.
+async fn watched<F, E>(
+    send: F,
+    ping: &mut Option<Interval>,
+    stats: &Stats,
+    ping_due: &mut bool,
+) -> Result<Result<(), E>, CloseReason>
+where
+    F: Future<Output = Result<(), E>>,
+{
+    let mut send = std::pin::pin!(send);
+    // Bounded by the sends themselves: each turn is one ping period.
+    loop {
+        tokio::select! {
+            sent = &mut send => return Ok(sent),
+            () = next_tick(ping) => {
+                let unanswered = stats.awaiting_pong.load(Ordering::Relaxed);
+                if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
+                    return Err(CloseReason::PongTimeout);
+                }
+                *ping_due = true;
+            }
         }
     }
 }

@@ -108,3 +108,62 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout() {
     honest_client_is_served(&bridge, "not pinned").await;
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn the_ping_watchdog_fires_while_a_send_to_a_client_that_reads_nothing_is_blocked() {
+    use tokio::io::AsyncReadExt;
+    let upstream = Upstream::start().await;
+    let config = miricat_bridge::Config {
+        // No write deadline: only the ping watchdog may end the connection.
+        write_timeout: Duration::ZERO,
+        ping_interval: Duration::from_millis(300),
+        ..upstream
+            .config()
+            .with_upstream("echo", echo_upstream().await.to_string())
+    };
+    let bridge = Bridge::start(config).await;
+    let small = Buffers {
+        send: None,
+        recv: Some(16 * 1024),
+    };
+    let stream = connect_from(2, bridge.addr, small).await;
+    let mut ws = websocket_on(stream, &bridge.url("/ws"), &[]).await.unwrap();
+    let server = upstream.accept().await;
+    // Take the first ping off the wire without answering it, then read nothing.
+    let mut ping = [0u8; 2];
+    within(ws.get_mut().read_exact(&mut ping)).await.unwrap();
+    assert_eq!(ping, [0x89, 0x00], "an empty ping frame");
+
+    // Now the server's lines block the bridge's sends to this client.
+    let (mut server_rx, mut server_tx) = server.into_split();
+    let talker = tokio::spawn(async move {
+        let line = [b"z".repeat(16 * 1024), b"\n".to_vec()].concat();
+        for _ in 0..4096 {
+            if server_tx.write_all(&line).await.is_err() {
+                return;
+            }
+        }
+        panic!("the bridge took 64 MiB for a client that reads nothing");
+    });
+    let mut upstream_end = [0u8; 1];
+    let ended = within(tokio::io::AsyncReadExt::read(
+        &mut server_rx,
+        &mut upstream_end,
+    ))
+    .await;
+    assert!(
+        matches!(ended, Ok(0) | Err(_)),
+        "the upstream connection is closed"
+    );
+    wait_for_metric(bridge.addr, "miricat_bridge_connections_open", 0).await;
+    wait_for_metric(
+        bridge.addr,
+        "miricat_bridge_close_codes_total{code=\"1001\"}",
+        1,
+    )
+    .await;
+    drop(server_rx);
+    within(talker).await.unwrap();
+    honest_client_is_served(&bridge, "after the watchdog").await;
+    bridge.stop().await;
+}
