@@ -2,10 +2,12 @@
 //! and AES-256-CTR line encryption.
 //!
 //! - [`dh`]: key pairs, public-key hex encoding/parsing/validation, the shared secret.
+//! - `modp5`: the constant-time exponentiation behind [`dh`].
 //! - [`cipher`]: the MCP Key and encrypting/decrypting one line.
 
 pub mod cipher;
 pub mod dh;
+mod modp5;
 
 pub use cipher::{LineCipher, MCP_KEY_LEN, McpKey};
 pub use dh::{
