@@ -2,7 +2,7 @@
 
 use super::CryptoError;
 use super::cipher::{MCP_KEY_LEN, McpKey};
-use super::modp5;
+use miricat_modp5 as modp5;
 
 /// The 1536-bit modp5 prime from RFC 3526, big-endian hex.
 pub const MODP5_PRIME_HEX: &str = concat!(
@@ -33,7 +33,8 @@ pub const PUBLIC_KEY_HEX_LEN: usize = SHARED_SECRET_LEN * 2;
 pub const PRIVATE_EXPONENT_BYTES: usize = 32;
 
 /// The prime as [`SHARED_SECRET_LEN`] big-endian bytes.
-pub(crate) const MODP5_PRIME_BE: [u8; SHARED_SECRET_LEN] = hex_to_bytes(MODP5_PRIME_HEX);
+const _: () = assert!(SHARED_SECRET_LEN == miricat_modp5::MODP5_LEN);
+pub(crate) const MODP5_PRIME_BE: [u8; SHARED_SECRET_LEN] = miricat_modp5::MODP5_PRIME_BE;
 
 /// `p - 2`, the largest public key we accept.
 const LARGEST_PUBLIC_KEY: [u8; SHARED_SECRET_LEN] = {
@@ -42,26 +43,6 @@ const LARGEST_PUBLIC_KEY: [u8; SHARED_SECRET_LEN] = {
     bytes[SHARED_SECRET_LEN - 1] -= 2;
     bytes
 };
-
-/// A compile-time hex decoder for the prime.
-const fn hex_to_bytes(hex: &str) -> [u8; SHARED_SECRET_LEN] {
-    const fn digit(c: u8) -> u8 {
-        match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => panic!("not a lowercase hex digit"),
-        }
-    }
-    let hex = hex.as_bytes();
-    assert!(hex.len() == PUBLIC_KEY_HEX_LEN);
-    let mut out = [0; SHARED_SECRET_LEN];
-    let mut i = 0;
-    while i < SHARED_SECRET_LEN {
-        out[i] = digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
 
 /// One side's Diffie-Hellman key pair. Make a fresh one per connection (`WIRE.md`
 /// section 2): reusing one would give every session the same long-term secret.

@@ -8,15 +8,15 @@
 
 use subtle::{Choice, ConstantTimeEq};
 
-use super::field::{ONE, Residue, mont_mul, mont_square};
-use super::limb::LIMBS;
+use crate::field::{ONE, Residue, mont_mul, mont_square};
+use crate::limb::LIMBS;
 
 /// Bits per window: 16 table entries.
 const WINDOW_BITS: u32 = 4;
 const TABLE_LEN: usize = 1 << WINDOW_BITS;
 
 /// `base ^ exponent` (big-endian exponent bytes), all in Montgomery form.
-pub(super) fn pow(base: &Residue, exponent: &[u8]) -> Residue {
+pub(crate) fn pow(base: &Residue, exponent: &[u8]) -> Residue {
     let table = powers_of(base);
     let mut digits = exponent.iter().flat_map(|&byte| [byte >> 4, byte & 0xf]);
     let Some(first) = digits.next() else {
@@ -34,7 +34,7 @@ pub(super) fn pow(base: &Residue, exponent: &[u8]) -> Residue {
 
 /// `2 ^ exponent` in Montgomery form: per bit a squaring, then a doubling kept or
 /// dropped by mask. A doubling is a shift, far cheaper than a multiplication.
-pub(super) fn pow_of_two(exponent: &[u8]) -> Residue {
+pub(crate) fn pow_of_two(exponent: &[u8]) -> Residue {
     let mut acc = ONE;
     for &byte in exponent {
         for bit in (0..8).rev() {

@@ -2,7 +2,7 @@
 //!
 //! Every operation here runs the same instructions and touches the same memory
 //! whatever the values are: no branch and no index depends on a limb. That is what
-//! makes the exponentiation in [`super::exponent`] constant time.
+//! makes the exponentiation in [`crate::exponent`] constant time.
 //!
 //! Limbs are narrower than the machine word (52 bits in `u64` natively, 28 bits in
 //! `u32` on wasm32) so a whole product column sums without carries into the double
@@ -17,17 +17,17 @@
 use subtle::{Choice, ConditionallySelectable};
 
 use super::limb::{LIMB_BITS, LIMBS, Limb, MASK, Wide};
-use crate::crypto::dh::MODP5_PRIME_BE;
+use crate::MODP5_PRIME_BE;
 
 /// A value modulo p as little-endian limbs, each below `2^LIMB_BITS`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Residue(pub(super) [Limb; LIMBS]);
+pub(crate) struct Residue(pub(crate) [Limb; LIMBS]);
 
 /// The prime as limbs.
-pub(super) const PRIME: Residue = Residue(limbs_from_be(&MODP5_PRIME_BE));
+pub(crate) const PRIME: Residue = Residue(limbs_from_be(&MODP5_PRIME_BE));
 
 /// `R mod p`: one in Montgomery form.
-pub(super) const ONE: Residue = radix_power_mod_p(1);
+pub(crate) const ONE: Residue = radix_power_mod_p(1);
 
 /// `R^2 mod p`: multiplying by it moves a plain value into Montgomery form.
 const R_SQUARED: Residue = radix_power_mod_p(2);
@@ -42,12 +42,12 @@ const _: () = assert!(LIMB_BITS as usize * LIMBS >= 1536 + 4);
 
 impl Residue {
     /// A plain big-endian value below p (a validated public key) in Montgomery form.
-    pub(super) fn from_be_bytes(bytes: &[u8; 192]) -> Self {
+    pub(crate) fn from_be_bytes(bytes: &[u8; 192]) -> Self {
         mont_mul(&Self(limbs_from_be(bytes)), &R_SQUARED)
     }
 
     /// Out of Montgomery form, fully reduced, as 192 big-endian bytes.
-    pub(super) fn to_be_bytes(&self) -> [u8; 192] {
+    pub(crate) fn to_be_bytes(&self) -> [u8; 192] {
         let mut plain = [0; LIMBS];
         plain[0] = 1;
         // x * 1 / R: below p + 1, so one conditional subtraction reduces it fully.
@@ -56,7 +56,7 @@ impl Residue {
     }
 
     /// `2 * self` by a one-bit shift; below `4p` for an input below `2p`.
-    pub(super) fn doubled(&self) -> Self {
+    pub(crate) fn doubled(&self) -> Self {
         let mut out = [0; LIMBS];
         let mut carry = 0;
         for (o, &limb) in out.iter_mut().zip(&self.0) {
@@ -68,7 +68,7 @@ impl Residue {
     }
 
     /// `a` where `choice` is 0, `b` where it is 1, without a branch.
-    pub(super) fn select(a: &Self, b: &Self, choice: Choice) -> Self {
+    pub(crate) fn select(a: &Self, b: &Self, choice: Choice) -> Self {
         let mut out = [0; LIMBS];
         for ((o, x), y) in out.iter_mut().zip(&a.0).zip(&b.0) {
             *o = Limb::conditional_select(x, y, choice);
