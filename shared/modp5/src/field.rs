@@ -47,11 +47,11 @@ impl Residue {
     }
 
     /// Out of Montgomery form, fully reduced, as 192 big-endian bytes.
-    pub(crate) fn to_be_bytes(&self) -> [u8; 192] {
+    pub(crate) fn to_be_bytes(self) -> [u8; 192] {
         let mut plain = [0; LIMBS];
         plain[0] = 1;
         // x * 1 / R: below p + 1, so one conditional subtraction reduces it fully.
-        let reduced = subtract_prime_if_not_below(&mont_mul(self, &Self(plain)));
+        let reduced = subtract_prime_if_not_below(&mont_mul(&self, &Self(plain)));
         limbs_to_be(&reduced.0)
     }
 
@@ -156,7 +156,7 @@ fn square_column(a: &[Limb; LIMBS], start: usize, i: usize) -> Wide {
         cross += Wide::from(x) * Wide::from(y);
     }
     let mut column = cross << 1;
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let middle = Wide::from(a[i / 2]);
         column += middle * middle;
     }

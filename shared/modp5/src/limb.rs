@@ -29,6 +29,6 @@ pub(crate) const MASK: Limb = (1 << LIMB_BITS) - 1;
 
 /// A full column of `2 * LIMBS` limb products, plus a carry, fits the accumulator.
 const _: () = assert!(
-    (2 * LIMBS as u128 + 1) << (2 * LIMB_BITS) <= Wide::MAX as u128,
+    (2 * LIMBS + 1).ilog2() + 1 + 2 * LIMB_BITS <= Wide::BITS,
     "column sums would overflow"
 );
