@@ -49,6 +49,17 @@ pub struct Args {
         value_delimiter = ','
     )]
     pub allow_origins: Vec<String>,
+    /// A host name this bridge is reached by, like `chat.example.com` (repeatable).
+    /// Requests whose Host is not an IP literal, `localhost` or a listed name get 421,
+    /// so a page on a DNS-rebinding name cannot use the bridge. Needed behind a
+    /// reverse proxy that forwards the public Host.
+    #[arg(
+        long = "public-host",
+        env = "MIRICAT_BRIDGE_PUBLIC_HOST",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub public_hosts: Vec<String>,
     /// Believe X-Forwarded-For from these proxies (address or CIDR).
     #[arg(
         long = "trusted-proxy",
@@ -75,6 +86,16 @@ pub struct Args {
     /// Close connections idle this many seconds; 0 turns it off [default: 0].
     #[arg(long, env = "MIRICAT_BRIDGE_IDLE_SECS", value_name = "SECS")]
     pub idle_secs: Option<u64>,
+    /// Disconnect a client (and its upstream connection) that takes none of what the
+    /// bridge sends for this many seconds: a stalled reader cannot pin a slot; 0
+    /// turns it off [default: 30].
+    #[arg(
+        long = "write-timeout-secs",
+        visible_alias = "write-timeout",
+        env = "MIRICAT_BRIDGE_WRITE_TIMEOUT_SECS",
+        value_name = "SECS"
+    )]
+    pub write_timeout_secs: Option<u64>,
     /// Seconds to wait for the upstream TCP connection [default: 5].
     #[arg(long, env = "MIRICAT_BRIDGE_CONNECT_TIMEOUT_SECS", value_name = "SECS")]
     pub connect_timeout_secs: Option<u64>,
@@ -102,6 +123,7 @@ pub struct FileConfig {
     #[serde(rename = "static")]
     static_dir: Option<PathBuf>,
     allow_origin: Vec<String>,
+    public_host: Vec<String>,
     trusted_proxy: Vec<String>,
     upstream_proxy_protocol: Option<bool>,
     max_connections: Option<usize>,
@@ -109,6 +131,7 @@ pub struct FileConfig {
     max_frame_bytes: Option<usize>,
     ping_secs: Option<u64>,
     idle_secs: Option<u64>,
+    write_timeout_secs: Option<u64>,
     connect_timeout_secs: Option<u64>,
     shutdown_grace_secs: Option<u64>,
     tls_cert: Option<PathBuf>,
@@ -166,6 +189,7 @@ impl Args {
         let mut config = Config {
             static_dir: self.static_dir.or(file.static_dir),
             allowed_origins: pick(self.allow_origins, file.allow_origin),
+            public_hosts: pick(self.public_hosts, file.public_host),
             upstream_proxy_protocol: self.upstream_proxy_protocol
                 || file.upstream_proxy_protocol.unwrap_or(false),
             max_connections: self
@@ -182,6 +206,11 @@ impl Args {
                 .unwrap_or(defaults.max_frame_bytes),
             ping_interval: secs(self.ping_secs, file.ping_secs, defaults.ping_interval),
             idle_timeout: secs(self.idle_secs, file.idle_secs, defaults.idle_timeout),
+            write_timeout: secs(
+                self.write_timeout_secs,
+                file.write_timeout_secs,
+                defaults.write_timeout,
+            ),
             connect_timeout: secs(
                 self.connect_timeout_secs,
                 file.connect_timeout_secs,
@@ -237,6 +266,39 @@ mod tests {
         assert_eq!(s.config.upstreams[""], "127.0.0.1:3072");
         assert_eq!(s.config.ping_interval, Duration::from_secs(30));
         assert_eq!(s.config.idle_timeout, Duration::ZERO);
+        assert_eq!(s.config.write_timeout, Duration::from_secs(30));
+        assert!(s.config.public_hosts.is_empty());
+    }
+
+    #[test]
+    fn public_hosts_and_the_write_timeout() {
+        let s = args(&[
+            "--upstream",
+            "h:1",
+            "--public-host",
+            "chat.example.com",
+            "--public-host",
+            "chat.example.org",
+            "--write-timeout",
+            "5",
+        ])
+        .into_settings()
+        .unwrap();
+        assert_eq!(
+            s.config.public_hosts,
+            ["chat.example.com", "chat.example.org"]
+        );
+        assert_eq!(s.config.write_timeout, Duration::from_secs(5));
+        assert!(
+            args(&[
+                "--upstream",
+                "h:1",
+                "--public-host",
+                "https://chat.example.com"
+            ])
+            .into_settings()
+            .is_err()
+        );
     }
 
     #[test]

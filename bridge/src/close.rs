@@ -88,6 +88,16 @@ impl CloseReason {
         )
     }
 
+    /// Whether the browser's input stopped being readable as frames: tungstenite
+    /// refused a frame part-way (too long, bad UTF-8, bad framing), so the rest of
+    /// that frame is still to come and can only be discarded.
+    pub(crate) fn reader_is_lost(self) -> bool {
+        matches!(
+            self,
+            CloseReason::FrameTooLong | CloseReason::InvalidUtf8Frame | CloseReason::Protocol
+        )
+    }
+
     /// Classifies an error from reading the browser's WebSocket.
     pub(crate) fn from_ws_error(error: &WsError) -> Self {
         match error {

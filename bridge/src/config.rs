@@ -17,6 +17,9 @@ use crate::tls::TlsSettings;
 /// Default bound on one frame or line: 1 MiB, as `WIRE.md` section 1 suggests.
 pub const DEFAULT_MAX_FRAME_BYTES: usize = miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 
+/// Default write deadline: 30 s without the client taking a byte.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Everything a running bridge needs to know. All fields are public so tests can
 /// set exactly what they exercise and take the production defaults for the rest.
 #[derive(Clone)]
@@ -31,6 +34,10 @@ pub struct Config {
     /// Origins allowed besides the bridge's own (`scheme://host[:port]`); `"*"`
     /// allows any. Protects browsers from cross-site WebSocket hijacking.
     pub allowed_origins: Vec<String>,
+    /// Host names (`Host` header, without port) this bridge answers for besides IP
+    /// literals, `localhost` and `*.localhost`; any other name gets 421, so a page
+    /// on a DNS-rebinding name cannot use the bridge.
+    pub public_hosts: Vec<String>,
     /// Proxies whose `X-Forwarded-For` is believed. Nobody else's is, or any
     /// client could dodge the per-IP limit by inventing addresses.
     pub trusted_proxies: Vec<IpNet>,
@@ -56,6 +63,10 @@ pub struct Config {
     /// How long a client may take to send its HTTP request head (and finish TLS),
     /// and how long a keep-alive HTTP connection may sit between requests.
     pub request_timeout: Duration,
+    /// A client that takes none of what we send (HTTP response or WebSocket frame)
+    /// for this long is disconnected, and its upstream connection with it, so
+    /// clients that stop reading cannot pin connections. Zero turns it off.
+    pub write_timeout: Duration,
     /// How long to wait for the browser's answer to our close frame.
     pub close_timeout: Duration,
     /// On shutdown, how long open connections get to finish their close handshakes
@@ -105,6 +116,13 @@ impl Config {
                 return Err(ConfigError::Origin(origin.clone()));
             }
         }
+        if let Some(host) = self
+            .public_hosts
+            .iter()
+            .find(|h| !crate::host_policy::is_valid_public_host(h))
+        {
+            return Err(ConfigError::PublicHost(host.clone()));
+        }
         if let Some(dir) = &self.static_dir
             && !dir.is_dir()
         {
@@ -132,6 +150,7 @@ impl Default for Config {
             upstreams: BTreeMap::new(),
             static_dir: None,
             allowed_origins: Vec::new(),
+            public_hosts: Vec::new(),
             trusted_proxies: Vec::new(),
             upstream_proxy_protocol: false,
             max_connections: 10_000,
@@ -141,6 +160,7 @@ impl Default for Config {
             idle_timeout: Duration::ZERO,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
             close_timeout: Duration::from_secs(2),
             shutdown_grace: Duration::from_secs(10),
             tls: None,
@@ -154,6 +174,7 @@ impl fmt::Debug for Config {
             .field("upstreams", &self.upstreams)
             .field("static_dir", &self.static_dir)
             .field("allowed_origins", &self.allowed_origins)
+            .field("public_hosts", &self.public_hosts)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("upstream_proxy_protocol", &self.upstream_proxy_protocol)
             .field("max_connections", &self.max_connections)
@@ -163,6 +184,7 @@ impl fmt::Debug for Config {
             .field("idle_timeout", &self.idle_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("write_timeout", &self.write_timeout)
             .field("close_timeout", &self.close_timeout)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("tls", &self.tls.is_some())
@@ -189,5 +211,10 @@ mod tests {
             assert!(config.validate().is_err(), "{bad}");
         }
         assert!(Config::default().validate().is_err());
+        let config = Config {
+            public_hosts: vec!["chat.example.com:443".into()],
+            ..Config::for_upstream("h:1")
+        };
+        assert!(config.validate().is_err());
     }
 }

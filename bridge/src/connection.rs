@@ -7,13 +7,19 @@ use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
-use tracing::debug;
+use tracing::{debug, warn};
 
 use crate::http::request::{HeadError, RequestHead, read_head};
 use crate::http::response::Response;
+use crate::log_limit::LOG_PERIOD;
+use crate::metrics::Refusal;
 use crate::server::Shared;
 use crate::shutdown::ShutdownSignal;
 use crate::upgrade::{Peer, upgrade};
+use crate::write_deadline::WriteDeadline;
+
+/// A refused host name is logged cut to this many characters.
+const MAX_LOGGED_HOST_CHARS: usize = 64;
 
 /// Serves one accepted connection to its end. Errors end this connection only.
 pub(crate) async fn serve_tcp(
@@ -32,6 +38,8 @@ pub(crate) async fn serve_tcp(
         }
     };
     let peer = Peer { remote, local };
+    // Under TLS, so that TLS records are bound by the deadline too.
+    let stream = WriteDeadline::new(stream, shared.config.write_timeout);
     if shared.config.tls.is_some() {
         // Boxed: rustls state is large, and plain connections should not reserve
         // room for it in every task.
@@ -41,7 +49,12 @@ pub(crate) async fn serve_tcp(
     }
 }
 
-async fn serve_tls(stream: TcpStream, peer: Peer, shared: Arc<Shared>, shutdown: ShutdownSignal) {
+async fn serve_tls(
+    stream: WriteDeadline<TcpStream>,
+    peer: Peer,
+    shared: Arc<Shared>,
+    shutdown: ShutdownSignal,
+) {
     let Some(tls) = &shared.config.tls else {
         return;
     };
@@ -98,6 +111,12 @@ where
                 return;
             }
         };
+        if !shared.hosts.allows(head.host.as_deref()) {
+            misdirected(&head, peer, &shared);
+            let response = Response::text(421, "this bridge does not answer for that host name");
+            let _ = response.write_to(&mut stream, false, true).await;
+            return;
+        }
         if let Some(name) = websocket_path(&head.path) {
             let name = name.to_owned();
             let already_read = std::mem::take(&mut buf);
@@ -116,6 +135,23 @@ where
         {
             return;
         }
+    }
+}
+
+/// Counts and logs a request for a host name we do not answer for: one warning a
+/// minute at most (with the name cut short and escaped), naming the flag that would
+/// allow it; the rest at debug level.
+fn misdirected(head: &RequestHead, peer: Peer, shared: &Shared) {
+    shared.metrics.refused(Refusal::Host);
+    let host = head.host.as_deref().unwrap_or_default();
+    let shown: String = host.chars().take(MAX_LOGGED_HOST_CHARS).collect();
+    if shared
+        .host_warning
+        .should_log(std::time::Instant::now(), LOG_PERIOD)
+    {
+        warn!(client = %peer.remote.ip(), host = ?shown, "refused a request for an unknown host name with 421 (DNS rebinding?); if it is this bridge's name, add --public-host NAME");
+    } else {
+        debug!(client = %peer.remote.ip(), host = ?shown, "421 for an unknown host name");
     }
 }
 

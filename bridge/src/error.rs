@@ -22,6 +22,9 @@ pub enum ConfigError {
     /// An `--allow-origin` that is neither `*` nor `scheme://host[:port]`.
     #[error("allowed origin {0:?} is not * or scheme://host[:port]")]
     Origin(String),
+    /// A `--public-host` that is not a host name.
+    #[error("public host {0:?} is not a host name (no scheme or port: chat.example.com)")]
+    PublicHost(String),
     /// A `--trusted-proxy` that is not an address or CIDR block.
     #[error("trusted proxy {0:?} is not an IP address or CIDR block")]
     TrustedProxy(String),

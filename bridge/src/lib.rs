@@ -29,7 +29,9 @@
 //! - `upgrade`: the checks before the upgrade (404, 403, 429, 503) and the 101.
 //! - `relay`: the two pumps of a bridged connection; `keepalive`: pings and idle timeout.
 //! - `close`: why a connection ended and its close code.
-//! - `origin`, `client_ip`, `limits`: who may connect, who they are, how many.
+//! - `host_policy`, `origin`, `client_ip`, `limits`: which names we answer for, who
+//!   may connect, who they are, how many.
+//! - `write_deadline`: a client that stops reading is disconnected.
 //! - [`proxy_protocol`]: the PROXY v2 header that tells the server the client.
 //! - `static_files`, `mime`: serving the web app; `health`, `metrics`: operations.
 //! - [`Config`], [`cli`], [`TlsSettings`]: configuration.
@@ -43,9 +45,11 @@ mod config;
 mod connection;
 mod error;
 mod health;
+mod host_policy;
 mod http;
 mod keepalive;
 mod limits;
+mod log_limit;
 mod metrics;
 mod mime;
 mod origin;
@@ -56,8 +60,9 @@ mod shutdown;
 mod static_files;
 mod tls;
 mod upgrade;
+mod write_deadline;
 
-pub use config::{Config, DEFAULT_MAX_FRAME_BYTES};
+pub use config::{Config, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WRITE_TIMEOUT};
 pub use error::{BridgeError, ConfigError, TlsError};
 pub use server::run;
 pub use static_files::CONTENT_SECURITY_POLICY;

@@ -22,16 +22,19 @@ pub enum Refusal {
     /// A new socket closed at once: too many open sockets in total or from its
     /// address (see `HTTP_HEADROOM` in `server.rs`).
     Sockets,
+    /// 421: a `Host` this bridge does not answer for (see `host_policy.rs`).
+    Host,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 6] = [
+    const ALL: [Refusal; 7] = [
         Refusal::Origin,
         Refusal::PerIp,
         Refusal::Capacity,
         Refusal::NotFound,
         Refusal::BadRequest,
         Refusal::Sockets,
+        Refusal::Host,
     ];
 
     fn label(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Refusal {
             Refusal::NotFound => "not_found",
             Refusal::BadRequest => "bad_request",
             Refusal::Sockets => "sockets",
+            Refusal::Host => "host",
         }
     }
 }
@@ -85,7 +89,7 @@ const CLOSE_CODES: [u16; 9] = [1000, 1001, 1002, 1003, 1005, 1006, 1007, 1009, 1
 pub struct Metrics {
     open: AtomicU64,
     total: AtomicU64,
-    refused: [AtomicU64; 6],
+    refused: [AtomicU64; 7],
     frames_to_upstream: AtomicU64,
     bytes_to_upstream: AtomicU64,
     frames_to_browser: AtomicU64,
@@ -169,7 +173,7 @@ impl Metrics {
         metric(
             "connections_refused_total",
             "counter",
-            "Requests on WebSocket paths refused before the upgrade, and sockets closed at once.",
+            "Requests on WebSocket paths refused before the upgrade, requests for unknown host names, and sockets closed at once.",
             &refused,
         );
         metric(

@@ -8,6 +8,13 @@
 //! decoder holds at most one line. Nothing is ever dropped silently: if a side
 //! cannot keep up the other waits; if a side fails the connection closes.
 //!
+//! So a stalled direction holds, beyond the kernel's socket buffers, at most two
+//! frames and 192 KiB in the bridge: browser to server, tungstenite's read buffer
+//! (one frame) and one batch ([`BATCH_BYTES`] plus one frame); server to browser,
+//! one upstream read (64 KiB) in the decoder and tungstenite's write buffer (one
+//! frame plus 64 KiB, see `upgrade::websocket_config`).
+//! `tests/relay/backpressure.rs` measures exactly this bound.
+//!
 //! The upstream socket is split into borrowed halves (no allocation), and its reads
 //! land in one scratch buffer per worker thread, borrowed only within a poll: an
 //! idle connection owns no read buffer.
@@ -24,10 +31,10 @@ use std::time::Duration;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use miricat_shared::codec::{LineDecoder, LineError};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{ReadHalf, WriteHalf};
-use tokio::time::{Instant, timeout};
+use tokio::time::{Instant, Interval, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -126,7 +133,7 @@ pub(crate) async fn relay<S>(
         }
         Err(reason) => reason,
     };
-    finish_close(&mut ws_tx, &mut ws_rx, reason, shared.config.close_timeout).await;
+    finish_close(ws_tx, ws_rx, reason, shared.config.close_timeout).await;
     shared.metrics.connection_closed(reason.code());
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     info!(
@@ -282,17 +289,18 @@ where
     let max_line = shared.config.max_frame_bytes;
     let mut decoder = LineDecoder::new(max_line);
     let mut ping = ping_interval(shared.config.ping_interval);
+    let mut ping_due = false;
     loop {
+        if std::mem::take(&mut ping_due) {
+            if let Some(reason) = send_ping(ws_tx, &mut ping, stats, &mut ping_due).await {
+                return reason;
+            }
+            continue;
+        }
         let read = tokio::select! {
             r = read_into(up_rx, &mut decoder) => r,
             () = next_tick(&mut ping) => {
-                let unanswered = stats.awaiting_pong.swap(true, Ordering::Relaxed);
-                if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
-                    return CloseReason::PongTimeout;
-                }
-                if ws_tx.send(Message::Ping(Default::default())).await.is_err() {
-                    return CloseReason::BrowserGone;
-                }
+                ping_due = true;
                 continue;
             }
         };
@@ -312,8 +320,16 @@ where
                 Ok(Some(line)) => {
                     frames += 1;
                     bytes += line.len() as u64;
-                    if ws_tx.feed(Message::text(line)).await.is_err() {
-                        break Some(CloseReason::BrowserGone);
+                    let fed = watched(
+                        ws_tx.feed(Message::text(line)),
+                        &mut ping,
+                        stats,
+                        &mut ping_due,
+                    );
+                    match fed.await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => break Some(CloseReason::BrowserGone),
+                        Err(reason) => return reason,
                     }
                 }
                 Ok(None) => break None,
@@ -333,8 +349,12 @@ where
             stats.bytes_down.fetch_add(bytes, Ordering::Relaxed);
             stats.touch(started);
             shared.metrics.to_browser(frames, bytes);
-            if end.is_none() && ws_tx.flush().await.is_err() {
-                return CloseReason::BrowserGone;
+            if end.is_none() {
+                match watched(ws_tx.flush(), &mut ping, stats, &mut ping_due).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return CloseReason::BrowserGone,
+                    Err(reason) => return reason,
+                }
             }
         }
         if let Some(reason) = end {
@@ -344,6 +364,63 @@ where
         // for the life of a mostly idle connection.
         if n > 8 * 1024 && decoder.pending_bytes() == 0 {
             decoder = LineDecoder::new(max_line);
+        }
+    }
+}
+
+/// The ping tick: a ping still unanswered from the last tick ends the connection,
+/// otherwise a new one is sent (watched like any other send).
+async fn send_ping<S>(
+    ws_tx: &mut WsSink<S>,
+    ping: &mut Option<Interval>,
+    stats: &Stats,
+    ping_due: &mut bool,
+) -> Option<CloseReason>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let unanswered = stats.awaiting_pong.swap(true, Ordering::Relaxed);
+    if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
+        return Some(CloseReason::PongTimeout);
+    }
+    let sent = watched(
+        ws_tx.send(Message::Ping(Default::default())),
+        ping,
+        stats,
+        ping_due,
+    );
+    match sent.await {
+        Ok(Ok(())) => None,
+        Ok(Err(_)) => Some(CloseReason::BrowserGone),
+        Err(reason) => Some(reason),
+    }
+}
+
+/// Awaits a send to the browser with the ping watchdog still running, so it fires
+/// even while the send is blocked: a ping unanswered for a whole period ends the
+/// connection as it would between sends. A ping that falls due meanwhile cannot
+/// share the busy sink; `ping_due` has it sent once the send completes.
+async fn watched<F, E>(
+    send: F,
+    ping: &mut Option<Interval>,
+    stats: &Stats,
+    ping_due: &mut bool,
+) -> Result<Result<(), E>, CloseReason>
+where
+    F: Future<Output = Result<(), E>>,
+{
+    let mut send = std::pin::pin!(send);
+    // Bounded by the sends themselves: each turn is one ping period.
+    loop {
+        tokio::select! {
+            sent = &mut send => return Ok(sent),
+            () = next_tick(ping) => {
+                let unanswered = stats.awaiting_pong.load(Ordering::Relaxed);
+                if unanswered && !stats.upstream_stalled.load(Ordering::Relaxed) {
+                    return Err(CloseReason::PongTimeout);
+                }
+                *ping_due = true;
+            }
         }
     }
 }
@@ -369,30 +446,64 @@ async fn read_into(up_rx: &mut ReadHalf<'_>, decoder: &mut LineDecoder) -> io::R
 }
 
 /// Sends our close frame (or the echo of the browser's) and waits a bounded time
-/// for the browser's answer, so well-behaved browsers see a clean close.
+/// for the browser's answer, so well-behaved browsers see a clean close. After a
+/// refused frame the browser may still be sending it: then the close lingers (see
+/// [`linger`]). Everything within `close_timeout`.
 async fn finish_close<S>(
-    ws_tx: &mut WsSink<S>,
-    ws_rx: &mut WsSource<S>,
+    mut ws_tx: WsSink<S>,
+    mut ws_rx: WsSource<S>,
     reason: CloseReason,
     close_timeout: Duration,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let handshake = async {
-        if reason.bridge_sends_close() {
-            let frame = CloseFrame {
-                code: reason.code().into(),
-                reason: reason.text().into(),
-            };
-            if ws_tx.send(Message::Close(Some(frame))).await.is_err() {
-                return;
-            }
-            // Drain until the browser's close frame ends the stream.
-            while let Some(Ok(_)) = ws_rx.next().await {}
-        } else if matches!(reason, CloseReason::BrowserClosed(_)) {
-            // Tungstenite queued the echo of the browser's close frame: send it.
-            let _ = ws_tx.flush().await;
+    let deadline = Instant::now() + close_timeout;
+    if reason.bridge_sends_close() {
+        let frame = CloseFrame {
+            code: reason.code().into(),
+            reason: reason.text().into(),
+        };
+        let sent = timeout_at(deadline, ws_tx.send(Message::Close(Some(frame)))).await;
+        if !matches!(sent, Ok(Ok(()))) {
+            return;
         }
-    };
-    let _ = timeout(close_timeout, handshake).await;
+        if reason.reader_is_lost() {
+            // The reader stands inside the refused frame: what follows is not
+            // frames, only bytes to discard.
+            if let Ok(mut ws) = ws_tx.reunite(ws_rx) {
+                let _ = timeout_at(deadline, linger(ws.get_mut())).await;
+            }
+            return;
+        }
+        // Drain until the browser's close frame ends the stream.
+        let drain = async { while let Some(Ok(_)) = ws_rx.next().await {} };
+        let _ = timeout_at(deadline, drain).await;
+    } else if matches!(reason, CloseReason::BrowserClosed(_)) {
+        // Tungstenite queued the echo of the browser's close frame: send it.
+        let _ = timeout_at(deadline, ws_tx.flush()).await;
+    }
+}
+
+/// Most bytes read and discarded after our close frame (a 2 MiB message typed into
+/// the page, say, twice the default frame limit, fits).
+const LINGER_BYTES: usize = 4 << 20;
+
+/// The lingering close: half-closes our side (the close frame is on its way), then
+/// reads and discards what the browser still sends until its end, at most
+/// [`LINGER_BYTES`] (the caller bounds the time). Dropping a socket with unread
+/// input makes the kernel send a reset, which can overtake the close frame so the
+/// browser sees 1006 instead of our code; a browser still sending a refused 2 MiB
+/// frame is the usual case.
+async fn linger<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let mut discard = vec![0; 16 * 1024];
+    let mut left = LINGER_BYTES;
+    while left > 0 {
+        match stream.read(&mut discard).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }

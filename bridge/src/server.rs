@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::connection::serve_tcp;
 use crate::error::BridgeError;
 use crate::health::HealthCheck;
+use crate::host_policy::HostPolicy;
 use crate::limits::ConnectionLimits;
+use crate::log_limit::RateLimitedLog;
 use crate::metrics::{Metrics, Refusal};
 use crate::origin::OriginPolicy;
 use crate::shutdown::shutdown_channel;
@@ -37,6 +39,9 @@ pub(crate) struct Shared {
     pub(crate) metrics: Metrics,
     pub(crate) limits: Arc<ConnectionLimits>,
     pub(crate) origins: OriginPolicy,
+    pub(crate) hosts: HostPolicy,
+    /// When a refused `Host` was last logged at warn level (see `connection.rs`).
+    pub(crate) host_warning: RateLimitedLog,
     pub(crate) static_files: Option<StaticFiles>,
     pub(crate) health: HealthCheck,
     next_id: AtomicU64,
@@ -74,6 +79,8 @@ pub async fn run(
             config.max_per_ip,
         )),
         origins: OriginPolicy::new(&config.allowed_origins),
+        hosts: HostPolicy::new(&config.public_hosts),
+        host_warning: RateLimitedLog::default(),
         static_files,
         health: HealthCheck::default(),
         next_id: AtomicU64::new(1),

@@ -3,8 +3,13 @@
 //!
 //! Never outside DIR: the path is decoded, any `..` or hidden segment refused, and
 //! the resolved file must lie under the canonical DIR (which also stops symlinks
-//! pointing out). Compressible files are gzipped once and kept in memory until
-//! the file on disk changes.
+//! pointing out).
+//!
+//! Files are read (and compressible ones gzipped) once and kept in memory until the
+//! file on disk changes: every request shares the one cached copy, so a client
+//! pipelining requests for the largest asset costs no memory per request. The
+//! cache is bounded ([`CACHE_BYTES`] in all, [`MAX_CACHED_FILE_BYTES`] per file);
+//! what does not fit is streamed from disk in small chunks, never gzipped.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -16,7 +21,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use crate::http::request::RequestHead;
-use crate::http::response::Response;
+use crate::http::response::{Body, Response};
 use crate::mime::{content_type, is_compressible};
 
 /// The page's Content-Security-Policy: only our own scripts (plus wasm compilation),
@@ -32,25 +37,60 @@ const MIN_GZIP_BYTES: u64 = 512;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
+/// Most bytes the cache holds (raw and gzipped copies together): far above a
+/// built web app (a few MiB), far below what would hurt the host.
+pub(crate) const CACHE_BYTES: usize = 64 << 20;
+
+/// Larger files are streamed from disk rather than cached.
+pub(crate) const MAX_CACHED_FILE_BYTES: u64 = 16 << 20;
+
+/// One cached copy of a file, valid while the file keeps its size and time.
 #[derive(Debug)]
-struct Gzipped {
+struct Cached {
     len: u64,
     modified: SystemTime,
     body: Arc<Vec<u8>>,
 }
 
-/// A static directory and the gzip cache of its files.
+/// The cached copies, keyed by file and whether the copy is gzipped.
+#[derive(Debug, Default)]
+struct Cache {
+    entries: HashMap<(PathBuf, bool), Cached>,
+    bytes: usize,
+}
+
+impl Cache {
+    fn get(&self, key: &(PathBuf, bool), len: u64, modified: SystemTime) -> Option<Arc<Vec<u8>>> {
+        self.entries
+            .get(key)
+            .filter(|c| c.len == len && c.modified == modified)
+            .map(|c| Arc::clone(&c.body))
+    }
+
+    /// Keeps `cached` if it fits in the budget (replacing an outdated copy).
+    fn insert(&mut self, key: (PathBuf, bool), cached: Cached) {
+        if let Some(old) = self.entries.remove(&key) {
+            self.bytes -= old.body.len();
+        }
+        if self.bytes + cached.body.len() <= CACHE_BYTES {
+            self.bytes += cached.body.len();
+            self.entries.insert(key, cached);
+        }
+    }
+}
+
+/// A static directory and the cache of its files.
 #[derive(Debug)]
 pub(crate) struct StaticFiles {
     root: PathBuf,
-    gzip_cache: Mutex<HashMap<PathBuf, Gzipped>>,
+    cache: Mutex<Cache>,
 }
 
 impl StaticFiles {
     pub(crate) fn new(dir: &Path) -> io::Result<Self> {
         Ok(Self {
             root: dir.canonicalize()?,
-            gzip_cache: Mutex::default(),
+            cache: Mutex::default(),
         })
     }
 
@@ -98,7 +138,9 @@ impl StaticFiles {
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         let kind = content_type(name);
-        let gzip = is_compressible(kind) && head.accepts_gzip && meta.len() >= MIN_GZIP_BYTES;
+        let cacheable = meta.len() <= MAX_CACHED_FILE_BYTES;
+        let gzip =
+            is_compressible(kind) && head.accepts_gzip && meta.len() >= MIN_GZIP_BYTES && cacheable;
         let etag = etag(meta.len(), modified, gzip);
         let cache_control = if is_hashed_asset(name) {
             IMMUTABLE
@@ -112,12 +154,19 @@ impl StaticFiles {
         {
             Response::new(304, kind, Vec::new())
         } else if gzip {
-            let body = self.gzipped(file, meta.len(), modified).await?;
+            let body = self.cached(file, meta.len(), modified, true).await?;
             let mut response = Response::new(200, kind, body);
             response.header("Content-Encoding", "gzip");
             response
+        } else if cacheable {
+            Response::new(
+                200,
+                kind,
+                self.cached(file, meta.len(), modified, false).await?,
+            )
         } else {
-            Response::new(200, kind, tokio::fs::read(file).await?)
+            let opened = tokio::fs::File::open(file).await?;
+            Response::new(200, kind, Body::File(opened, meta.len()))
         };
         response
             .header("ETag", etag)
@@ -131,45 +180,46 @@ impl StaticFiles {
         Ok(response)
     }
 
-    /// The gzipped bytes of `file`, compressed on first use (off the async
-    /// threads) and cached until the file's size or time changes.
-    async fn gzipped(
+    /// The bytes of `file` (gzipped if `gzip`), read and compressed (off the async
+    /// threads) on first use and cached until the file's size or time changes.
+    async fn cached(
         &self,
         file: &Path,
         len: u64,
         modified: SystemTime,
+        gzip: bool,
     ) -> io::Result<Arc<Vec<u8>>> {
-        if let Some(hit) = self
-            .gzip_cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(file)
-            .filter(|g| g.len == len && g.modified == modified)
-        {
-            return Ok(Arc::clone(&hit.body));
+        let key = (file.to_owned(), gzip);
+        if let Some(hit) = self.lock().get(&key, len, modified) {
+            return Ok(hit);
         }
         let raw = tokio::fs::read(file).await?;
-        let body = tokio::task::spawn_blocking(move || {
-            let mut encoder =
-                GzEncoder::new(Vec::with_capacity(raw.len() / 3), Compression::default());
-            encoder.write_all(&raw)?;
-            encoder.finish()
-        })
-        .await
-        .map_err(io::Error::other)??;
+        let body = if gzip {
+            tokio::task::spawn_blocking(move || {
+                let mut encoder =
+                    GzEncoder::new(Vec::with_capacity(raw.len() / 3), Compression::default());
+                encoder.write_all(&raw)?;
+                encoder.finish()
+            })
+            .await
+            .map_err(io::Error::other)??
+        } else {
+            raw
+        };
         let body = Arc::new(body);
-        self.gzip_cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(
-                file.to_owned(),
-                Gzipped {
-                    len,
-                    modified,
-                    body: Arc::clone(&body),
-                },
-            );
+        self.lock().insert(
+            key,
+            Cached {
+                len,
+                modified,
+                body: Arc::clone(&body),
+            },
+        );
         Ok(body)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -208,6 +258,45 @@ fn percent_decode(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn every_request_shares_one_cached_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.wasm"), vec![7u8; 100_000]).unwrap();
+        let files = StaticFiles::new(dir.path()).unwrap();
+        let file = dir.path().canonicalize().unwrap().join("app.wasm");
+        let meta = std::fs::metadata(&file).unwrap();
+        let modified = meta.modified().unwrap();
+        let first = files
+            .cached(&file, meta.len(), modified, false)
+            .await
+            .unwrap();
+        let second = files
+            .cached(&file, meta.len(), modified, false)
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(first.len(), 100_000);
+        assert_eq!(files.lock().bytes, 100_000);
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_budget() {
+        let mut cache = Cache::default();
+        let entry = |n: usize| Cached {
+            len: n as u64,
+            modified: UNIX_EPOCH,
+            body: Arc::new(vec![0; n]),
+        };
+        cache.insert(("a".into(), false), entry(CACHE_BYTES - 10));
+        cache.insert(("b".into(), false), entry(11));
+        assert!(cache.get(&("b".into(), false), 11, UNIX_EPOCH).is_none());
+        // Replacing an outdated copy frees its bytes first.
+        cache.insert(("a".into(), false), entry(5));
+        cache.insert(("b".into(), false), entry(11));
+        assert_eq!(cache.bytes, 16);
+        assert!(cache.get(&("a".into(), false), 6, UNIX_EPOCH).is_none());
+    }
 
     #[test]
     fn hashed_names() {

@@ -73,10 +73,12 @@ pub(crate) async fn upgrade<S>(
         let _ = response.write_to(&mut stream, false, true).await;
         return;
     }
-    if !shared
-        .origins
-        .allows(head.origin.as_deref(), head.host.as_deref())
-    {
+    // Our own origin is the request's Host only when that is a name we answer for.
+    let own_host = head
+        .host
+        .as_deref()
+        .filter(|host| shared.hosts.allows(Some(host)));
+    if !shared.origins.allows(head.origin.as_deref(), own_host) {
         let response = refuse(403, "origin not allowed", Refusal::Origin);
         let _ = response.write_to(&mut stream, false, true).await;
         return;

@@ -219,7 +219,10 @@ impl Connection {
                     ));
                 }
                 Some(Event::ProtocolError(e)) => {
-                    eprintln!("miricat: ignoring a bad line from the server: {e}");
+                    eprintln!(
+                        "miricat: ignoring a bad line from the server: {}",
+                        crate::escape::escape_inline(&e.to_string())
+                    );
                     continue;
                 }
                 Some(event) => return Ok(event),

@@ -8,7 +8,8 @@
 //! - [`transport`]: one line in, one line out, over TCP or a WebSocket.
 //! - [`connection`]: a signed-in MCP connection (handshake with version fallback,
 //!   login, request/reply, heartbeats, pushes).
-//! - [`output`]: printing messages as text or JSON lines.
+//! - [`output`]: printing messages as text or JSON lines; [`escape`]: making peer
+//!   text safe to print.
 //! - [`commands`]: one file per subcommand.
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
@@ -17,6 +18,7 @@ pub mod args;
 pub mod commands;
 pub mod connection;
 pub mod error;
+pub mod escape;
 pub mod output;
 pub mod transport;
 
@@ -60,7 +62,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("miricat: {e}");
+            // Errors can carry the server's words: escaped like any peer text.
+            eprintln!("miricat: {}", escape::escape_inline(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

@@ -8,6 +8,10 @@ use ipnet::IpNet;
 use miricat_shared::codec::DEFAULT_MAX_LINE_BYTES;
 use miricat_shared::packet::message::DEFAULT_MAX_TEXT_BYTES;
 
+use crate::hooks::Hooks;
+use crate::image_quota::ImageStorageLimits;
+use crate::membership_rate::MembershipLimits;
+
 /// Default heartbeat rate advertised in `Authentication.Accepted` (milliseconds).
 pub const DEFAULT_HEARTBEAT_MS: u64 = 30_000;
 /// Default largest accepted image upload: 10 MiB (`WIRE.md` section 9).
@@ -57,11 +61,17 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// How long an uploaded image that no message references is kept.
     pub image_ttl: Duration,
+    /// Image storage per user and in total, and the free disk space kept: uploads
+    /// past them get `File.ImageUploadRejected` (see [`crate::image_quota`]).
+    pub image_storage: ImageStorageLimits,
     /// Addresses allowed to send a PROXY protocol v2 header (the bridge). A header from
     /// any other address closes the connection.
     pub trusted_bridges: Vec<IpNet>,
     /// Per-connection request rate limit.
     pub rate_limit: RateLimit,
+    /// How fast a connection, and a user across its connections, may join and leave
+    /// rooms; faster changes get `Error.AccessDenied` ([`crate::membership_rate`]).
+    pub membership_rate: MembershipLimits,
     /// Bounds on each connection's outbound queue.
     pub outbound: OutboundLimits,
     /// Argon2id parameters for new password hashes.
@@ -80,6 +90,8 @@ pub struct Config {
     /// messages in seconds, while a client asking for pages in a loop cannot make the
     /// server encrypt more than a few MiB a second for it.
     pub history_rate: RateLimit,
+    /// Pauses for tests ([`crate::hooks`]); none by default.
+    pub hooks: Hooks,
 }
 
 impl std::fmt::Debug for Config {
@@ -101,14 +113,17 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_ip", &self.max_connections_per_ip)
             .field("image_ttl", &self.image_ttl)
+            .field("image_storage", &self.image_storage)
             .field("trusted_bridges", &self.trusted_bridges)
             .field("rate_limit", &self.rate_limit)
+            .field("membership_rate", &self.membership_rate)
             .field("outbound", &self.outbound)
             .field("password_hashing", &self.password_hashing)
             .field("max_room_name_chars", &self.max_room_name_chars)
             .field("max_username_chars", &self.max_username_chars)
             .field("history", &self.history)
             .field("history_rate", &self.history_rate)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -129,8 +144,10 @@ impl Config {
             max_connections: 10_000,
             max_connections_per_ip: 0,
             image_ttl: Duration::from_secs(24 * 60 * 60),
+            image_storage: ImageStorageLimits::default(),
             trusted_bridges: Vec::new(),
             rate_limit: RateLimit::default(),
+            membership_rate: MembershipLimits::default(),
             outbound: OutboundLimits::default(),
             password_hashing: PasswordHashing::default(),
             max_room_name_chars: 64,
@@ -140,6 +157,7 @@ impl Config {
                 per_second: 10.0,
                 burst: 20,
             },
+            hooks: Hooks::default(),
         }
     }
 

@@ -38,6 +38,10 @@ use crate::shutdown::Shutdown;
 
 /// How long a closing connection may take to flush its last lines.
 const FLUSH_ON_CLOSE: Duration = Duration::from_secs(2);
+/// How long a write already under way may go on once the connection is closed:
+/// after that the writer gives up on it and the socket is shut, whatever the
+/// client's reading speed (issue 12, item 6).
+const WRITE_GRACE_AFTER_CLOSE: Duration = Duration::from_secs(1);
 
 /// A connection's state, as request handlers see it.
 pub struct Conn {
@@ -56,6 +60,8 @@ pub struct Conn {
     pub history: Option<TokenBucket>,
     /// Image uploads in progress.
     pub uploads: Uploads,
+    /// This connection's pace of joins and leaves ([`crate::membership_rate`]).
+    pub membership: TokenBucket,
 }
 
 impl Conn {
@@ -210,6 +216,7 @@ pub async fn serve(
             is_root: false,
             history: None,
             uploads: Uploads::new(),
+            membership: shared.membership.connection_bucket(Instant::now()),
         };
         let reason = serve_requests(&mut conn, &mut reader, &cipher, opened, &mut shutdown).await;
         shared.hub.sign_out(id);
@@ -226,8 +233,11 @@ pub async fn serve(
             writer_done = timeout(FLUSH_ON_CLOSE, flush).await.is_ok();
         }
         outbox.close();
-        if !writer_done {
-            let _ = timeout(FLUSH_ON_CLOSE, writer).await;
+        if !writer_done && timeout(FLUSH_ON_CLOSE, &mut writer).await.is_err() {
+            // Never leave the writer running detached with the socket: stop it here,
+            // so the socket is closed before this connection's slot is given back.
+            writer.abort();
+            let _ = writer.await;
         }
         tracing::info!(reason = reason.as_str(), "connection closed");
     }
@@ -412,7 +422,18 @@ async fn write_loop(
             frames.shrink_to(64);
         }
         if !bytes.is_empty() {
-            match timeout(write_timeout, socket.write_all(&bytes)).await {
+            let closed_then_grace = async {
+                outbox.closed().await;
+                tokio::time::sleep(WRITE_GRACE_AFTER_CLOSE).await;
+            };
+            let written = tokio::select! {
+                written = timeout(write_timeout, socket.write_all(&bytes)) => written,
+                () = closed_then_grace => {
+                    tracing::debug!("closed while a write was under way; abandoned it");
+                    break 'outer;
+                }
+            };
+            match written {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {
                     tracing::debug!(error = %e, "write failed");
@@ -423,6 +444,7 @@ async fn write_loop(
                     break 'outer;
                 }
             }
+            outbox.written();
             bytes.clear();
             // Keep a small buffer between bursts: thousands of idle connections
             // must not each hold on to their largest burst.

@@ -398,3 +398,58 @@ impl Hub {
         self.lock().conns.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::OutboundLimits;
+
+    /// A join in a big room must cost the hub one member list and one serialisation,
+    /// shared by every recipient, not one per member (issue 12, item 3).
+    #[tokio::test]
+    async fn a_join_push_is_serialised_once_and_shared() {
+        let hub = Hub::new(vec![StoredRoom {
+            id: 1,
+            name: "big".into(),
+        }]);
+        let mut outboxes = Vec::new();
+        for conn in 0..50u64 {
+            let outbox = Arc::new(Outbox::new(OutboundLimits::default()));
+            hub.sign_in(
+                conn,
+                Arc::from(format!("u{conn}")),
+                outbox.clone(),
+                false,
+                |_| Packet::new(PacketId::DontHaveId, Body::RoomRequireList),
+            );
+            hub.join(conn, PacketId::from("j"), 1).unwrap();
+            let mut drained = Vec::new();
+            assert!(outbox.take_all(&mut drained).await);
+            outboxes.push(outbox);
+        }
+        for outbox in &outboxes[..49] {
+            let mut drained = Vec::new();
+            assert!(outbox.take_all(&mut drained).await);
+        }
+        let outbox = Arc::new(Outbox::new(OutboundLimits::default()));
+        hub.sign_in(99, Arc::from("late"), outbox, false, |_| {
+            Packet::new(PacketId::DontHaveId, Body::RoomRequireList)
+        });
+        hub.join(99, PacketId::from("j"), 1).unwrap();
+        let mut pushes = Vec::new();
+        for outbox in &outboxes {
+            let mut drained = Vec::new();
+            assert!(outbox.take_all(&mut drained).await);
+            assert_eq!(drained.len(), 1);
+            let Some(Frame::Encrypted(json)) = drained.pop() else {
+                panic!("expected the join push")
+            };
+            pushes.push(json);
+        }
+        assert!(pushes[0].contains("\"u49\"") && pushes[0].contains("\"late\""));
+        assert!(
+            pushes.iter().all(|p| Arc::ptr_eq(p, &pushes[0])),
+            "every member must share one serialised push"
+        );
+    }
+}

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 
+use crate::image_quota::{ImageQuota, Reservation};
 use crate::store::Store;
 use crate::store::images::StoredImage;
 
@@ -55,8 +56,18 @@ impl ImageFiles {
         self.dir.join(format!("{id}.part"))
     }
 
-    /// Starts an upload: creates its part file.
-    pub async fn begin(&self, meta: StoredImage) -> std::io::Result<Upload> {
+    /// The directory itself (for the free-space floor).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// Starts an upload: creates its part file. `reservation` holds the announced
+    /// size against the quotas while the upload runs.
+    pub async fn begin(
+        &self,
+        meta: StoredImage,
+        reservation: Reservation,
+    ) -> std::io::Result<Upload> {
         let path = self.part_path(&meta.id);
         let file = tokio::fs::File::create(&path).await?;
         Ok(Upload {
@@ -65,6 +76,7 @@ impl ImageFiles {
             path,
             received: 0,
             next_part: 1,
+            reservation: Some(reservation),
         })
     }
 
@@ -114,6 +126,8 @@ pub struct Upload {
     path: PathBuf,
     received: u64,
     next_part: u32,
+    /// The announced size, counted against the quotas until the upload is dropped.
+    reservation: Option<Reservation>,
 }
 
 impl Upload {
@@ -152,6 +166,16 @@ impl Upload {
     }
 }
 
+impl Upload {
+    /// The image is stored: its bytes stay counted against the quotas (until the
+    /// sweep deletes it) instead of being given back when this upload is dropped.
+    pub fn keep_storage(&mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            reservation.keep();
+        }
+    }
+}
+
 impl Drop for Upload {
     fn drop(&mut self) {
         if !self.path.as_os_str().is_empty() {
@@ -164,8 +188,13 @@ impl Drop for Upload {
 pub type Uploads = HashMap<String, Upload>;
 
 /// Removes, every `interval`, the images no message references that are older than
-/// `ttl`. Runs until the task is aborted.
-pub async fn sweep_unreferenced(store: Store, files: ImageFiles, ttl: Duration) {
+/// `ttl`, giving their bytes back to `quota`. Runs until the task is aborted.
+pub async fn sweep_unreferenced(
+    store: Store,
+    files: ImageFiles,
+    quota: std::sync::Arc<ImageQuota>,
+    ttl: Duration,
+) {
     let interval = (ttl / 4).clamp(Duration::from_millis(50), Duration::from_secs(600));
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -175,8 +204,9 @@ pub async fn sweep_unreferenced(store: Store, files: ImageFiles, ttl: Duration) 
         let cutoff = crate::store::now_ms().saturating_sub(ttl_ms);
         match store.take_unreferenced_images(cutoff).await {
             Ok(ids) => {
-                for id in &ids {
-                    files.remove(id).await;
+                for image in &ids {
+                    files.remove(&image.id).await;
+                    quota.release(&image.uploader, image.size);
                 }
                 if !ids.is_empty() {
                     tracing::info!(count = ids.len(), "removed unreferenced images");
@@ -203,13 +233,17 @@ mod tests {
     async fn uploads_check_order_and_size_and_clean_up() {
         let dir = tempfile::tempdir().unwrap();
         let files = ImageFiles::open(dir.path().join("img")).unwrap();
+        let quota = std::sync::Arc::new(ImageQuota::new(Default::default(), []));
         let meta = StoredImage {
             id: "0123456789abcdef0123456789abcdef".into(),
             name: "a.png".into(),
             size: 5,
             mime: "image/png".into(),
         };
-        let mut up = files.begin(meta.clone()).await.unwrap();
+        let mut up = files
+            .begin(meta.clone(), quota.reserve("ann", 5).unwrap())
+            .await
+            .unwrap();
         assert!(matches!(
             up.write_part(2, b"ab").await,
             Err(UploadError::OutOfOrder { expected: 1 })
@@ -225,16 +259,27 @@ mod tests {
         ));
         up.write_part(2, b"de").await.unwrap();
         up.finish(&files).await.unwrap();
+        up.keep_storage();
         drop(up);
+        assert_eq!(quota.used_by("ann"), 5, "a stored image stays counted");
         assert_eq!(std::fs::read(files.path(&meta.id)).unwrap(), b"abcde");
         let abandoned = files
-            .begin(StoredImage {
-                id: "ffffffffffffffffffffffffffffffff".into(),
-                ..meta
-            })
+            .begin(
+                StoredImage {
+                    id: "ffffffffffffffffffffffffffffffff".into(),
+                    ..meta
+                },
+                quota.reserve("ann", 5).unwrap(),
+            )
             .await
             .unwrap();
+        assert_eq!(quota.used_by("ann"), 10);
         drop(abandoned);
+        assert_eq!(
+            quota.used_by("ann"),
+            5,
+            "an abandoned upload gives its bytes back"
+        );
         assert_eq!(
             std::fs::read_dir(dir.path().join("img")).unwrap().count(),
             1

@@ -32,9 +32,12 @@
 //! - [`outbox`]: each connection's bounded outbound queue.
 //! - [`store`]: SQLite on its own thread, with migrations.
 //! - [`images`]: image files, uploads in progress and the unreferenced-image sweep.
+//! - [`image_quota`]: image storage per user and in total, and the free-disk floor.
+//! - [`membership_rate`]: how fast one connection and one user may join and leave.
 //! - [`password`]: argon2id hashing off the reactor.
 //! - [`random`]: the generated root password and image IDs.
 //! - [`rate`], [`ip_limit`], [`shutdown`]: limits and the shutdown signal.
+//! - [`hooks`]: pauses a test can place a racing request in.
 
 // Nothing here may panic on input: no unwrap/expect outside tests.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
@@ -42,9 +45,12 @@
 pub mod config;
 pub mod connection;
 pub mod handler;
+pub mod hooks;
 pub mod hub;
+pub mod image_quota;
 pub mod images;
 pub mod ip_limit;
+pub mod membership_rate;
 pub mod negotiation;
 pub mod outbox;
 pub mod password;

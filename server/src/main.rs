@@ -59,6 +59,25 @@ struct Args {
     #[arg(long, env = "MIRICAT_MAX_IMAGE_BYTES", default_value_t = 10 * 1024 * 1024)]
     max_image_bytes: u64,
 
+    /// Most bytes of images one user may hold (stored, plus uploads in progress at
+    /// their announced size); an upload past it is answered File.ImageUploadRejected.
+    /// 100 MiB by default: ten uploads of the largest size. Images are kept while a
+    /// message references them, so without a quota one account could fill the disk.
+    #[arg(long, env = "MIRICAT_MAX_IMAGE_STORAGE_PER_USER", default_value_t = miricat_server::image_quota::DEFAULT_IMAGE_QUOTA_PER_USER)]
+    max_image_storage_per_user: u64,
+
+    /// Most bytes of images all users together may hold (10 GiB by default); uploads
+    /// past it are answered File.ImageUploadRejected, whoever sends them.
+    #[arg(long, env = "MIRICAT_MAX_IMAGE_STORAGE", default_value_t = miricat_server::image_quota::DEFAULT_IMAGE_STORAGE_TOTAL)]
+    max_image_storage: u64,
+
+    /// Free disk space, in bytes, kept on the image directory's file system (1 GiB
+    /// by default): uploads, and parts of uploads in progress, that would leave less
+    /// are refused with File.ImageUploadRejected, so the database and the logs keep
+    /// room to grow. 0 turns the check off.
+    #[arg(long, env = "MIRICAT_MIN_FREE_DISK_BYTES", default_value_t = miricat_server::image_quota::DEFAULT_MIN_FREE_DISK)]
+    min_free_disk_bytes: u64,
+
     /// Longest accepted line in bytes; a longer line closes the connection.
     #[arg(long, env = "MIRICAT_MAX_LINE_BYTES", default_value_t = 1024 * 1024)]
     max_line_bytes: usize,
@@ -97,6 +116,30 @@ struct Args {
     /// Requests a connection may send at once before throttling starts.
     #[arg(long, env = "MIRICAT_RATE_BURST", default_value_t = 400)]
     rate_burst: u32,
+
+    /// Room joins and leaves per second one connection may make, sustained; faster
+    /// ones are answered Error.AccessDenied and change nothing. Every join pushes the
+    /// room's whole member list to every member, so churn costs everyone else.
+    #[arg(long, env = "MIRICAT_MEMBERSHIP_RATE_PER_SEC", default_value_t = 2.0)]
+    membership_rate_per_sec: f64,
+
+    /// Joins and leaves one connection may make at once (enough to rejoin its rooms
+    /// after a reconnect) before --membership-rate-per-sec applies.
+    #[arg(long, env = "MIRICAT_MEMBERSHIP_BURST", default_value_t = 20)]
+    membership_burst: u32,
+
+    /// Room joins and leaves per second one user may make across all its
+    /// connections, sustained (so opening more connections does not multiply it).
+    #[arg(
+        long,
+        env = "MIRICAT_USER_MEMBERSHIP_RATE_PER_SEC",
+        default_value_t = 4.0
+    )]
+    user_membership_rate_per_sec: f64,
+
+    /// Joins and leaves one user may make at once across its connections.
+    #[arg(long, env = "MIRICAT_USER_MEMBERSHIP_BURST", default_value_t = 40)]
+    user_membership_burst: u32,
 
     /// Bytes that may wait to be sent to one client; a client that falls further
     /// behind is disconnected.
@@ -153,10 +196,25 @@ impl Args {
         config.max_connections = self.max_connections;
         config.max_connections_per_ip = self.max_connections_per_ip;
         config.image_ttl = self.image_ttl;
+        config.image_storage = miricat_server::image_quota::ImageStorageLimits {
+            per_user_bytes: self.max_image_storage_per_user,
+            total_bytes: self.max_image_storage,
+            min_free_disk_bytes: self.min_free_disk_bytes,
+        };
         config.trusted_bridges = self.trusted_bridges;
         config.rate_limit = RateLimit {
             per_second: self.rate_per_sec,
             burst: self.rate_burst,
+        };
+        config.membership_rate = miricat_server::membership_rate::MembershipLimits {
+            per_connection: RateLimit {
+                per_second: self.membership_rate_per_sec,
+                burst: self.membership_burst,
+            },
+            per_user: RateLimit {
+                per_second: self.user_membership_rate_per_sec,
+                burst: self.user_membership_burst,
+            },
         };
         config.outbound.max_bytes = self.max_outbound_bytes;
         config.password_hashing.memory_kib = self.argon2_memory_kib;

@@ -7,6 +7,13 @@
 //! requests ([`Outbox::reply`]) wait for room instead, so a long image download is
 //! paced by the client's reading speed. [`Outbox::close`] is also how any part of the
 //! server kills a connection (slow consumer, deleted user, shutdown).
+//!
+//! The byte bound covers everything the connection holds, not just the queue: frames
+//! count at their size on the wire (base64 of the encrypted JSON, plus the newline),
+//! and what the writer took ([`Outbox::take_all`]) stays counted as in flight until
+//! it reports the write done ([`Outbox::written`]). Before, taking reset the count,
+//! so the queue could fill again behind a blocked write and one connection held
+//! about three times the bound.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -30,9 +37,12 @@ pub enum Frame {
 }
 
 impl Frame {
-    fn cost(&self) -> usize {
+    /// Bytes this frame takes on the wire, newline included (what the writer will
+    /// hold once it is encrypted).
+    pub fn cost(&self) -> usize {
         match self {
-            Self::Encrypted(s) | Self::Plain(s) => s.len(),
+            Self::Encrypted(s) => 4 * s.len().div_ceil(3) + 1,
+            Self::Plain(s) => s.len() + 1,
             Self::Close => 0,
         }
     }
@@ -50,11 +60,17 @@ pub enum PushError {
 #[derive(Debug, Default)]
 struct Queue {
     frames: VecDeque<Frame>,
-    /// Bytes of every queued frame.
+    /// Wire bytes of every queued frame.
     bytes: usize,
-    /// Bytes of queued pushes only: the bound that disconnects a slow client
-    /// applies to what others send it, not to its own (paced) replies.
-    pushed_bytes: usize,
+    /// Wire bytes the writer took and has not finished writing.
+    in_flight: usize,
+}
+
+impl Queue {
+    /// Everything the connection holds: queued and in flight.
+    fn held(&self) -> usize {
+        self.bytes + self.in_flight
+    }
 }
 
 /// See the module docs.
@@ -89,7 +105,8 @@ impl Outbox {
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues a push; closes the connection when it would go over the bounds.
+    /// Queues a push; closes the connection when it would take what the connection
+    /// holds (queued and in flight) past the bounds.
     pub fn push(&self, frame: Frame) -> Result<(), PushError> {
         if self.is_closed() {
             return Err(PushError::Closed);
@@ -97,28 +114,30 @@ impl Outbox {
         {
             let mut q = self.lock();
             if q.frames.len() >= self.limits.max_packets
-                || q.pushed_bytes + frame.cost() > self.limits.max_bytes
+                || q.held() + frame.cost() > self.limits.max_bytes
             {
                 drop(q);
                 self.close();
                 return Err(PushError::Overflow);
             }
             q.bytes += frame.cost();
-            q.pushed_bytes += frame.cost();
             q.frames.push_back(frame);
         }
         self.readable.notify_one();
         Ok(())
     }
 
-    /// Queues a reply, first waiting while the queue holds more than half its byte
-    /// bound. Returns `false` when the connection is closed.
+    /// Queues a reply, first waiting while the connection holds (queued and in
+    /// flight) more than half its byte bound. Returns `false` when the connection is
+    /// closed.
     pub async fn reply(&self, frame: Frame) -> bool {
         self.room_for_reply().await && self.queue_reply(frame)
     }
 
-    /// Waits while the queue holds more than half its byte bound, so a client that
-    /// does not read its replies stops being read from. Returns `false` when the
+    /// Waits while the connection holds (queued and in flight) more than half its
+    /// byte bound, so a client that does not read its replies stops being read from;
+    /// the other half is left for pushes. A reply is let through when nothing at
+    /// all is held, however big it is. Returns `false` when the
     /// connection is closed.
     ///
     /// Call it before building a reply under the hub's lock and queue that reply with
@@ -133,7 +152,7 @@ impl Outbox {
             }
             {
                 let q = self.lock();
-                if q.bytes <= self.limits.max_bytes / 2 || q.frames.is_empty() {
+                if q.held() <= self.limits.max_bytes / 2 || q.held() == 0 {
                     return true;
                 }
             }
@@ -156,8 +175,9 @@ impl Outbox {
         true
     }
 
-    /// Moves every queued frame into `out`, waiting until there is one. Returns
-    /// `false` once the connection is closed.
+    /// Moves every queued frame into `out`, waiting until there is one; their bytes
+    /// stay counted as in flight until [`Outbox::written`]. Returns `false` once the
+    /// connection is closed.
     pub async fn take_all(&self, out: &mut Vec<Frame>) -> bool {
         loop {
             let readable = self.readable.notified();
@@ -170,18 +190,23 @@ impl Outbox {
                 let mut q = self.lock();
                 if !q.frames.is_empty() {
                     out.extend(q.frames.drain(..));
+                    q.in_flight += q.bytes;
                     q.bytes = 0;
-                    q.pushed_bytes = 0;
                     if q.frames.capacity() > 64 {
                         q.frames.shrink_to(16);
                     }
-                    drop(q);
-                    self.drained.notify_waiters();
                     return true;
                 }
             }
             readable.await;
         }
+    }
+
+    /// The writer finished writing what it last took: those bytes are no longer
+    /// held, so waiting replies may go on.
+    pub fn written(&self) {
+        self.lock().in_flight = 0;
+        self.drained.notify_waiters();
     }
 
     /// Closes the connection: the writer stops, the reader stops, queued frames are
@@ -228,6 +253,7 @@ mod tests {
             max_packets: 2,
             max_bytes: 100,
         });
+        assert_eq!(text("abcd").cost(), 9, "base64 of 4 bytes, and a newline");
         outbox.push(text("a")).unwrap();
         outbox.push(text("b")).unwrap();
         assert_eq!(outbox.push(text("c")), Err(PushError::Overflow));
@@ -253,8 +279,38 @@ mod tests {
         assert!(!waiting.is_finished());
         let mut out = Vec::new();
         assert!(outbox.take_all(&mut out).await);
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "the bytes in flight still count");
+        outbox.written();
         assert!(waiting.await.unwrap());
         assert!(outbox.take_all(&mut out).await);
         assert_eq!(out.len(), 2);
+    }
+
+    /// What the writer took counts until it is written: the queue cannot fill again
+    /// behind a blocked write (issue 12, item 6).
+    #[tokio::test]
+    async fn bytes_in_flight_count_against_pushes() {
+        let outbox = Outbox::new(OutboundLimits {
+            max_packets: 100,
+            max_bytes: 100,
+        });
+        let frame = text(&"x".repeat(30)); // 41 bytes on the wire
+        outbox.push(frame.clone()).unwrap();
+        outbox.push(frame.clone()).unwrap();
+        let mut out = Vec::new();
+        assert!(outbox.take_all(&mut out).await);
+        assert_eq!(outbox.push(frame.clone()), Err(PushError::Overflow));
+
+        let outbox = Outbox::new(OutboundLimits {
+            max_packets: 100,
+            max_bytes: 100,
+        });
+        outbox.push(frame.clone()).unwrap();
+        outbox.push(frame.clone()).unwrap();
+        assert!(outbox.take_all(&mut out).await);
+        outbox.written();
+        outbox.push(frame.clone()).unwrap();
+        outbox.push(frame).unwrap();
     }
 }

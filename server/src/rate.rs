@@ -24,19 +24,51 @@ impl TokenBucket {
         }
     }
 
+    /// Adds the tokens earned since the last call.
+    fn refill(&mut self, now: Instant) {
+        let rate = self.limit.per_second.max(0.001);
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = self.last.max(now);
+        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
+    }
+
     /// Takes a token for a request arriving at `now`; returns how long the caller must
     /// wait before serving it (zero when a token was free).
     pub fn take(&mut self, now: Instant) -> Duration {
         let rate = self.limit.per_second.max(0.001);
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
+        self.refill(now);
         self.tokens -= 1.0;
         if self.tokens >= 0.0 {
             Duration::ZERO
         } else {
             Duration::from_secs_f64(-self.tokens / rate)
         }
+    }
+}
+
+impl TokenBucket {
+    /// Takes a token if one is free at `now`, for limits that refuse rather than
+    /// delay: `false` (and no debt) when none is.
+    pub fn try_take(&mut self, now: Instant) -> bool {
+        if self.has_token(now) {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether a token is free at `now` (taking none).
+    pub fn has_token(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= 1.0
+    }
+
+    /// Whether the bucket has refilled to its burst at `now`: it then behaves like a
+    /// new one, so whoever keeps it may forget it.
+    pub fn is_full(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= f64::from(self.limit.burst.max(1))
     }
 }
 
@@ -63,5 +95,24 @@ mod tests {
         let later = start + Duration::from_millis(100);
         let wait = bucket.take(later);
         assert!((wait.as_secs_f64() - 0.1).abs() < 1e-6, "{wait:?}");
+    }
+
+    #[test]
+    fn try_take_refuses_without_debt() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(
+            RateLimit {
+                per_second: 10.0,
+                burst: 2,
+            },
+            start,
+        );
+        assert!(bucket.try_take(start) && bucket.try_take(start));
+        assert!(!bucket.try_take(start));
+        assert!(!bucket.try_take(start + Duration::from_millis(99)));
+        // Refusals ran up no debt: one token after 0.1 s.
+        assert!(bucket.try_take(start + Duration::from_millis(100)));
+        assert!(!bucket.is_full(start + Duration::from_millis(100)));
+        assert!(bucket.is_full(start + Duration::from_millis(300)));
     }
 }

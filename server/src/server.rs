@@ -12,8 +12,10 @@ use tokio::sync::{Semaphore, broadcast, mpsc};
 
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::image_quota::ImageQuota;
 use crate::images::{ImageFiles, sweep_unreferenced};
 use crate::ip_limit::IpLimits;
+use crate::membership_rate::MembershipRate;
 use crate::password::{PasswordError, Passwords};
 use crate::random::{RandomError, generate_password};
 use crate::shutdown::Shutdown;
@@ -55,8 +57,12 @@ pub struct Shared {
     pub passwords: Passwords,
     /// Image files.
     pub images: ImageFiles,
+    /// Image bytes held per user and in total.
+    pub image_quota: Arc<ImageQuota>,
     /// Per-address connection counts.
     pub ip_limits: IpLimits,
+    /// Per-user membership change buckets.
+    pub membership: MembershipRate,
     /// Source of connection numbers.
     pub next_conn_id: AtomicU64,
     /// Bounds the handshakes computing keys at once (big-number work on the blocking
@@ -100,7 +106,12 @@ impl Server {
             }
         };
         let hub = Hub::new(store.rooms_blocking()?);
+        let image_quota = Arc::new(ImageQuota::new(
+            config.image_storage,
+            store.image_usage_blocking()?,
+        ));
         let ip_limits = IpLimits::new(config.max_connections_per_ip);
+        let membership = MembershipRate::new(config.membership_rate);
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
@@ -108,7 +119,9 @@ impl Server {
                 hub,
                 passwords,
                 images,
+                image_quota,
                 ip_limits,
+                membership,
                 next_conn_id: AtomicU64::new(1),
                 handshake_permits: Semaphore::new(
                     std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
@@ -138,6 +151,7 @@ impl Server {
         let sweeper = tokio::spawn(sweep_unreferenced(
             shared.store.clone(),
             shared.images.clone(),
+            shared.image_quota.clone(),
             shared.config.image_ttl,
         ));
         if let Ok(addr) = listener.local_addr() {

@@ -8,30 +8,6 @@ use common::*;
 use miricat_shared::packet::message::CreateImageMessage;
 use miricat_shared::{Body, PacketKind};
 
-/// Uploads `bytes` and returns the image ID.
-async fn upload(c: &mut Client, bytes: &[u8], mime: &str) -> String {
-    let p = c
-        .ask(|s| s.request_image_upload("cat.png", bytes.len() as u64, mime))
-        .await;
-    let Body::ImageUploadAccepted(meta) = p.body else {
-        panic!("{p:?}")
-    };
-    assert_eq!(meta.size, bytes.len() as u64);
-    for (i, chunk) in bytes.chunks(48 * 1024).enumerate() {
-        let out = c
-            .session
-            .upload_image_part(&meta.id, i as u32 + 1, BASE64.encode(chunk))
-            .unwrap();
-        c.send(&out).await;
-    }
-    let p = c.ask(|s| s.complete_image_upload(&meta.id)).await;
-    assert!(
-        matches!(p.body, Body::ImageUploadCompleted(ref r) if r.id == meta.id),
-        "{p:?}"
-    );
-    meta.id
-}
-
 async fn download(c: &mut Client, id: &str) -> Vec<u8> {
     let out = c.session.request_image_download(id).unwrap();
     c.send(&out).await;
@@ -54,10 +30,6 @@ async fn download(c: &mut Client, id: &str) -> Vec<u8> {
     );
     assert_eq!(bytes.len() as u64, meta.size);
     bytes
-}
-
-fn sample(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
 }
 
 #[tokio::test]

@@ -40,7 +40,14 @@ async fn a_trusted_bridge_may_send_a_header_and_plain_connections_still_work() {
     other.send_bytes(&header("203.0.113.10:4000")).await;
     let hs = other.session.handshake_line();
     other.send_raw(&hs).await;
-    assert!(other.read_line().await.is_some());
+    let line = other.read_line().await.unwrap();
+    assert!(
+        matches!(
+            other.session.handle_line(&line, 0),
+            Some(miricat_shared::session::Event::Secured)
+        ),
+        "{line}"
+    );
     let mut same = Client::raw(server.addr()).await;
     same.send_bytes(&header("203.0.113.9:4001")).await;
     same.send_raw("{}").await;

@@ -147,12 +147,43 @@ async fn stopping_closes_clients_and_flushes() {
     let server = TestServer::start().await;
     let mut c = server.root().await;
     let mut idle = server.client().await;
+    // Something for the WAL to hold.
+    assert!(matches!(
+        c.ask(|s| s.create_room("kept")).await.body,
+        Body::RoomCreated(_)
+    ));
+    // Another connection to the database: SQLite checkpoints and removes the WAL by
+    // itself when its last connection closes, so without this one the test would
+    // pass whether or not the server checkpoints at shutdown.
+    let watcher = rusqlite::Connection::open(server.dir.path().join("miricat.db")).unwrap();
+    let rooms: i64 = watcher
+        .query_row("SELECT COUNT(*) FROM rooms", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rooms, 1);
+    let wal = server.dir.path().join("miricat.db-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the WAL holds the room"
+    );
     let TestServer { server, dir } = server;
     let stop = tokio::spawn(server.stop());
     c.read_until_closed().await;
     idle.read_until_closed().await;
     stop.await.unwrap().unwrap();
-    // The WAL was checkpointed into the database file on close.
-    let wal = dir.path().join("miricat.db-wal");
-    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+    // The server checkpointed the WAL into the database file and truncated it.
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().len(),
+        0,
+        "WAL not checkpointed"
+    );
+    drop(watcher);
+    let db = rusqlite::Connection::open_with_flags(
+        dir.path().join("miricat.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let name: String = db
+        .query_row("SELECT name FROM rooms", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "kept");
 }

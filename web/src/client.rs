@@ -2,7 +2,8 @@
 //! back to 2.0, `version`), reconnection, rejoining rooms, the outbox of messages
 //! written while offline (`outbox`), requests that come to nothing: refused, past
 //! their deadline or cut off by a close (`failed`), root's administration requests
-//! (`admin`), images (`images`), and turning MCP events into UI [`Action`]s
+//! (`admin`), images (`images`), a room's past messages from servers with `history/1`
+//! (`history`), and turning MCP events into UI [`Action`]s
 //! (`inbound`).
 //!
 //! Like the `shared` session it wraps, it is sans-IO: the connection service
@@ -114,6 +115,11 @@ enum Purpose {
     },
     /// `Message.CreateImageMessage` of an image address, to this room.
     PostImageUrl(RoomId),
+    /// `Message.RequireHistory` of `room`: `page` of its history (`history/1`).
+    History {
+        room: RoomId,
+        page: history::Page,
+    },
     /// `File.RequestImageDownload` of image `id`, this tab's download number
     /// `attempt` (replies to an abandoned attempt are told apart by it).
     Download {
@@ -160,6 +166,8 @@ pub struct ChatClient {
     download_queue: VecDeque<String>,
     /// Downloads requested in this tab, to number them.
     downloads_started: u64,
+    /// What is known of each room's history on the server (`history/1`).
+    histories: history::Histories,
 }
 
 impl ChatClient {
@@ -199,6 +207,8 @@ impl ChatClient {
         self.upload = None;
         self.downloads.clear();
         self.download_queue.clear();
+        // Message IDs are the server's: another bridge's server numbers its own.
+        self.histories.clear();
         let username = credentials.username.clone();
         self.credentials = Some(credentials);
         self.protocol = version::Offer::new(protocol);
@@ -225,6 +235,8 @@ impl ChatClient {
     pub fn on_open(&mut self, keypair: KeyPair) -> Vec<Effect> {
         let mut session = ClientSession::new(self.protocol.current(), keypair);
         session.set_request_timeout(Some(self.request_timeout_ms()));
+        // Servers that do not know extensions ignore the offer.
+        session.offer_extensions(history::offered_extensions());
         let hello = session.handshake_line();
         self.session = Some(session);
         self.socket_opened = true;
@@ -453,6 +465,7 @@ mod admin;
 mod downloads;
 mod failed;
 mod failure;
+mod history;
 mod images;
 mod inbound;
 mod outbox;

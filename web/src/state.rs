@@ -8,6 +8,7 @@
 mod action;
 mod admin;
 mod arrival;
+mod history;
 mod media;
 mod phase;
 mod room;
@@ -22,9 +23,10 @@ use yew::Reducible;
 pub use action::Action;
 pub use admin::AdminOutcome;
 pub use arrival::Arrival;
+pub use history::{HistoryView, PastMessage};
 pub use media::{ImageView, UploadStage, UploadView};
 pub use phase::Phase;
-pub use room::{Content, Delivery, Entry, EntryKind, Membership, Room, RoomListing};
+pub use room::{Content, Delivery, Entry, EntryKind, FIRST_SEQ, Membership, Room, RoomListing};
 
 /// Figures the app measures about itself (shown as `data-*` attributes for tests).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -144,6 +146,7 @@ impl ChatState {
             let room = Rc::make_mut(self.rooms.entry(l.id).or_insert_with(|| {
                 Rc::new(Room {
                     id: l.id,
+                    first_seq: FIRST_SEQ,
                     ..Room::default()
                 })
             }));
@@ -234,6 +237,7 @@ impl ChatState {
                 if !known {
                     r.push(Entry {
                         time_ms,
+                        message_id: None,
                         kind: EntryKind::Joined(user),
                     });
                 }
@@ -255,6 +259,7 @@ impl ChatState {
                 }
                 r.push(Entry {
                     time_ms,
+                    message_id: None,
                     kind: EntryKind::Left(user),
                 });
             }
@@ -263,7 +268,13 @@ impl ChatState {
                 sender,
                 content,
                 time_ms,
+                message_id,
             } => {
+                let shown = |r: &Rc<Room>| message_id.is_some_and(|id| r.shows_message(id));
+                if self.rooms.get(&room).is_some_and(shown) {
+                    // A page of history brought it first.
+                    return;
+                }
                 let active = self.active == Some(room);
                 let arrival = (!self.is_me(&sender)).then(|| Arrival {
                     revision: self.revision,
@@ -277,6 +288,7 @@ impl ChatState {
                 }
                 r.push(Entry {
                     time_ms,
+                    message_id,
                     kind: EntryKind::Message {
                         sender,
                         content,
@@ -297,6 +309,7 @@ impl ChatState {
                 let Some(r) = self.room_mut(room) else { return };
                 r.push(Entry {
                     time_ms,
+                    message_id: None,
                     kind: EntryKind::Message {
                         sender,
                         content: Content::Text(text),
@@ -320,6 +333,43 @@ impl ChatState {
                             *own = Some((local_id, delivery));
                         }
                     });
+                }
+            }
+            Action::OwnMessageIdentified {
+                local_id,
+                message_id,
+            } => {
+                if let Some((room, at)) = self.own_message_at(local_id)
+                    && let Some(r) = self.room_mut(room)
+                {
+                    r.identify_own(at, message_id);
+                }
+            }
+            Action::HistoryLoading(room) => {
+                if let Some(r) = self.room_mut(room) {
+                    r.history = HistoryView::Loading;
+                }
+            }
+            Action::HistoryPage {
+                room,
+                messages,
+                older,
+            } => {
+                let Some(r) = self.room_mut(room) else { return };
+                let cut = r.merge_history(messages);
+                if cut {
+                    r.history = HistoryView::Full;
+                } else if let Some(more) = older {
+                    r.history = if more {
+                        HistoryView::More
+                    } else {
+                        HistoryView::Start
+                    };
+                }
+            }
+            Action::HistoryFailed { room, why } => {
+                if let Some(r) = self.room_mut(room) {
+                    r.history = HistoryView::Failed(why);
                 }
             }
             Action::OpenRoom(id) => {
@@ -352,6 +402,7 @@ impl ChatState {
                 if let Some(r) = self.room_mut(room) {
                     r.push(Entry {
                         time_ms,
+                        message_id: None,
                         kind: EntryKind::Notice(text),
                     });
                 }

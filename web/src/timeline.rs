@@ -92,6 +92,7 @@ mod tests {
 
     fn message(sender: &str, time_ms: u64) -> Rc<Entry> {
         Rc::new(Entry {
+            message_id: None,
             time_ms,
             kind: EntryKind::Message {
                 sender: sender.into(),
@@ -121,6 +122,7 @@ mod tests {
             message("b", t0 + 2 * MIN),
             message("b", t0 + 20 * MIN),
             Rc::new(Entry {
+                message_id: None,
                 time_ms: t0 + 21 * MIN,
                 kind: EntryKind::Joined("c".into()),
             }),

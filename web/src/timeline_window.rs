@@ -101,6 +101,26 @@ impl TimelineWindow {
         }
     }
 
+    /// Whether the reader at `at` is at the room's oldest entry (`first`), where
+    /// older ones are fetched from the server.
+    pub fn at_oldest(&self, at: ScrollPosition, first: u64, end: u64) -> bool {
+        at.top < EDGE_PX && self.range(first, end).start == first
+    }
+
+    /// The window after older entries were put on top of the room (its first
+    /// entry was `old_first` and is `new_first` now): a window showing the old
+    /// top grows up by [`STEP`] over them, so the reader can go on scrolling up.
+    pub fn grown_on_top(&self, old_first: u64, new_first: u64, end: u64) -> Self {
+        if self.following || new_first >= old_first || self.range(old_first, end).start != old_first
+        {
+            return *self;
+        }
+        Self {
+            start: old_first.saturating_sub(STEP).max(new_first),
+            following: false,
+        }
+    }
+
     /// Entries newer than the window (shown on the "jump to newest" button).
     pub fn newer_than_shown(&self, first: u64, end: u64) -> u64 {
         end - self.range(first, end).end
@@ -169,6 +189,33 @@ mod tests {
         assert_eq!(w.range(0, 1_000).end, 1_000);
         let pinned = w.scrolled(at(5_000.0, 0.0), 0, 1_000).unwrap();
         assert!(pinned.is_following());
+    }
+
+    #[test]
+    fn older_entries_on_top_grow_a_window_at_the_top_only() {
+        let at_top = TimelineWindow {
+            start: 1_000,
+            following: false,
+        };
+        assert!(at_top.at_oldest(at(10.0, 5_000.0), 1_000, 2_000));
+        assert!(!at_top.at_oldest(at(EDGE_PX + 1.0, 5_000.0), 1_000, 2_000));
+        let grown = at_top.grown_on_top(1_000, 900, 2_000);
+        assert_eq!(grown.range(900, 2_000).start, 1_000 - STEP);
+        let grown = at_top.grown_on_top(1_000, 990, 2_000);
+        assert_eq!(
+            grown.range(990, 2_000).start,
+            990,
+            "never past the new first"
+        );
+
+        let lower = TimelineWindow {
+            start: 1_500,
+            following: false,
+        };
+        assert!(!lower.at_oldest(at(10.0, 5_000.0), 1_000, 2_000));
+        assert_eq!(lower.grown_on_top(1_000, 900, 2_000), lower);
+        let newest = TimelineWindow::newest();
+        assert_eq!(newest.grown_on_top(1_000, 900, 2_000), newest);
     }
 
     #[test]

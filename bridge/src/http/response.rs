@@ -3,7 +3,7 @@
 use std::io;
 use std::sync::Arc;
 
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// A response about to be written. Headers are few and known, so a `Vec` of pairs
 /// is all the structure needed.
@@ -14,19 +14,33 @@ pub(crate) struct Response {
     pub(crate) body: Body,
 }
 
-/// A response body: built for this response, or shared with a cache (gzipped
-/// assets are sent from memory without a copy per request).
+/// A response body: built for this response, shared with a cache (static files
+/// are sent from memory without a copy per request), or streamed from an open file
+/// of this length (files too large for the cache).
 #[derive(Debug)]
 pub(crate) enum Body {
     Owned(Vec<u8>),
     Shared(Arc<Vec<u8>>),
+    File(tokio::fs::File, u64),
 }
 
+/// Bodies up to this size go out in the same write as the head.
+const COALESCE_BYTES: usize = 16 * 1024;
+
 impl Body {
-    fn as_slice(&self) -> &[u8] {
+    fn len(&self) -> u64 {
         match self {
-            Body::Owned(bytes) => bytes,
-            Body::Shared(bytes) => bytes,
+            Body::Owned(bytes) => bytes.len() as u64,
+            Body::Shared(bytes) => bytes.len() as u64,
+            Body::File(_, len) => *len,
+        }
+    }
+
+    fn in_memory(&self) -> Option<&[u8]> {
+        match self {
+            Body::Owned(bytes) => Some(bytes),
+            Body::Shared(bytes) => Some(bytes),
+            Body::File(..) => None,
         }
     }
 }
@@ -73,9 +87,10 @@ impl Response {
     }
 
     /// Writes the response; `head_only` for HEAD requests, `close` when the
-    /// connection ends after it.
+    /// connection ends after it. A file body is copied in small chunks; a file that
+    /// shrank meanwhile fails the write (the length was promised).
     pub(crate) async fn write_to<S: AsyncWrite + Unpin>(
-        &self,
+        self,
         stream: &mut S,
         head_only: bool,
         close: bool,
@@ -88,28 +103,36 @@ impl Response {
             head.push_str("\r\n");
         }
         if self.status != 304 {
-            head.push_str(&format!(
-                "Content-Length: {}\r\n",
-                self.body.as_slice().len()
-            ));
+            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
         }
         head.push_str(if close {
             "Connection: close\r\n\r\n"
         } else {
             "Connection: keep-alive\r\n\r\n"
         });
-        let body: &[u8] = if head_only || self.status == 304 {
-            &[]
-        } else {
-            self.body.as_slice()
-        };
-        if body.len() <= 16 * 1024 {
-            let mut all = head.into_bytes();
-            all.extend_from_slice(body);
-            stream.write_all(&all).await?;
-        } else {
+        if head_only || self.status == 304 {
             stream.write_all(head.as_bytes()).await?;
-            stream.write_all(body).await?;
+            return stream.flush().await;
+        }
+        match self.body {
+            Body::File(file, len) => {
+                stream.write_all(head.as_bytes()).await?;
+                let copied = tokio::io::copy(&mut file.take(len), stream).await?;
+                if copied < len {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+            }
+            ref body => {
+                let body = body.in_memory().unwrap_or_default();
+                if body.len() <= COALESCE_BYTES {
+                    let mut all = head.into_bytes();
+                    all.extend_from_slice(body);
+                    stream.write_all(&all).await?;
+                } else {
+                    stream.write_all(head.as_bytes()).await?;
+                    stream.write_all(body).await?;
+                }
+            }
         }
         stream.flush().await
     }
@@ -126,6 +149,7 @@ fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         408 => "Request Timeout",
         413 => "Content Too Large",
+        421 => "Misdirected Request",
         426 => "Upgrade Required",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
@@ -150,6 +174,28 @@ mod tests {
         assert!(text.contains("X-Test: 1\r\n"));
         assert!(text.contains("Content-Length: 19\r\n"));
         assert!(text.ends_with("Connection: close\r\n\r\norigin not allowed\n"));
+    }
+
+    #[tokio::test]
+    async fn file_bodies_are_streamed_and_a_shrunken_file_fails_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let file = tokio::fs::File::open(&path).await.unwrap();
+        let mut out = Vec::new();
+        Response::new(200, "application/octet-stream", Body::File(file, 100_000))
+            .write_to(&mut out, false, false)
+            .await
+            .unwrap();
+        assert!(out.ends_with(&bytes));
+        assert!(String::from_utf8_lossy(&out).contains("Content-Length: 100000\r\n"));
+        // The length promised in the head is more than the file now holds.
+        let file = tokio::fs::File::open(&path).await.unwrap();
+        let result = Response::new(200, "application/octet-stream", Body::File(file, 100_001))
+            .write_to(&mut Vec::new(), false, false)
+            .await;
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
     }
 
     #[tokio::test]

@@ -79,42 +79,57 @@ async fn malformed_upgrades_are_refused_before_anything_is_relayed() {
     bridge.stop().await;
 }
 
+/// How soon a socket over the cap must be closed: far below the request timeout
+/// (set to a minute below), which would close an idle socket anyway.
+const AT_ONCE: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[tokio::test]
 async fn one_address_cannot_hold_more_than_its_share_of_sockets() {
     use tokio::io::AsyncReadExt;
     let upstream = echo_upstream().await;
     let config = quick_close(miricat_bridge::Config {
         max_per_ip: 1,
+        request_timeout: std::time::Duration::from_secs(60),
         ..miricat_bridge::Config::for_upstream(upstream.to_string())
     });
     let bridge = Bridge::start(config).await;
-    // max_per_ip + 8 idle sockets are held; the next one is closed at once.
+    let refused = "miricat_bridge_connections_refused_total{reason=\"sockets\"}";
+    // 127.0.0.2 holds max_per_ip + 8 idle sockets; its next one is closed at once.
     let mut held = Vec::new();
     for _ in 0..9 {
-        held.push(tokio::net::TcpStream::connect(bridge.addr).await.unwrap());
+        held.push(connect_from(2, bridge.addr, Buffers::default()).await);
     }
-    let mut extra = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
+    let mut extra = connect_from(2, bridge.addr, Buffers::default()).await;
     let mut buf = [0u8; 16];
-    assert_eq!(within(extra.read(&mut buf)).await.unwrap_or(0), 0);
-    // Freeing one lets a new client in.
+    let closed = tokio::time::timeout(AT_ONCE, extra.read(&mut buf))
+        .await
+        .expect("the socket over the cap is closed at once, not by a timeout");
+    assert_eq!(closed.unwrap_or(0), 0);
+    // The honest client on 127.0.0.1 is not affected, and sees the refusal counted.
+    assert_eq!(metric(bridge.addr, refused).await, 1);
+    let mut ws = connect(&bridge.url("/ws")).await;
+    send_text(&mut ws, "unaffected").await;
+    assert_eq!(next_text(&mut ws).await, "unaffected");
+
+    // Freeing one lets 127.0.0.2 in again.
     drop(held.pop());
-    let health = within(async {
-        loop {
-            let mut stream = tokio::net::TcpStream::connect(bridge.addr).await.unwrap();
+    let served = within(async {
+        for _ in 0..500 {
             use tokio::io::AsyncWriteExt;
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .await
-                .unwrap();
+            let mut stream = connect_from(2, bridge.addr, Buffers::default()).await;
+            // Closed at once while the freed slot is not yet returned: try again.
+            let _ = stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .await;
             let mut raw = Vec::new();
             let _ = stream.read_to_end(&mut raw).await;
-            if !raw.is_empty() {
-                return raw;
+            if raw.starts_with(b"HTTP/1.1 200") {
+                return true;
             }
-            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-    })
-    .await;
-    assert!(health.starts_with(b"HTTP/1.1 200"));
+        false
+    });
+    assert!(served.await);
     bridge.stop().await;
 }

@@ -5,6 +5,8 @@
 mod support;
 
 mod health_metrics;
+mod hostile;
+mod hosts;
 mod limits;
 mod origin;
 mod requests;

@@ -27,7 +27,7 @@ async fn response_to(bridge: &Bridge, bytes: &[u8]) -> Vec<u8> {
 #[tokio::test]
 async fn a_head_that_never_ends_is_cut_off_with_408() {
     let bridge = bridge_with_request_timeout(Duration::from_millis(200)).await;
-    let raw = response_to(&bridge, b"GET /ws HTTP/1.1\r\nHost: x\r\n").await;
+    let raw = response_to(&bridge, b"GET /ws HTTP/1.1\r\nHost: localhost\r\n").await;
     assert!(
         raw.starts_with(b"HTTP/1.1 408 "),
         "{}",
@@ -41,7 +41,7 @@ async fn a_head_that_never_ends_is_cut_off_with_408() {
 #[tokio::test]
 async fn oversized_heads_and_garbage_are_refused() {
     let bridge = bridge_with_request_timeout(Duration::from_secs(10)).await;
-    let mut huge = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
+    let mut huge = b"GET / HTTP/1.1\r\nHost: localhost\r\n".to_vec();
     for i in 0..400 {
         huge.extend_from_slice(format!("X-Padding-{i}: {}\r\n", "y".repeat(20)).as_bytes());
     }
@@ -64,7 +64,7 @@ async fn oversized_heads_and_garbage_are_refused() {
     );
     let raw = response_to(
         &bridge,
-        b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+        b"POST /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello",
     )
     .await;
     assert!(
@@ -74,7 +74,7 @@ async fn oversized_heads_and_garbage_are_refused() {
     );
     let raw = response_to(
         &bridge,
-        b"DELETE /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"DELETE /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     )
     .await;
     assert!(

@@ -152,7 +152,7 @@ async fn keep_alive_serves_several_requests_on_one_connection() {
     let bridge = bridge_for(&root).await;
     let mut stream = TcpStream::connect(bridge.addr).await.unwrap();
     stream
-        .write_all(b"GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nHEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET /style.css HTTP/1.1\r\nHost: localhost\r\n\r\nHEAD /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     let mut raw = Vec::new();

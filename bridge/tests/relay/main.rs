@@ -7,5 +7,6 @@ mod support;
 mod backpressure;
 mod close_codes;
 mod framing;
+mod hostile;
 mod lifecycle;
 mod proxy_protocol;

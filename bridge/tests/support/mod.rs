@@ -214,17 +214,94 @@ impl HttpResponse {
 
 /// Sends `GET path` with extra header lines and `Connection: close`.
 pub async fn http_get(addr: SocketAddr, path: &str, extra: &[&str]) -> HttpResponse {
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let stream = TcpStream::connect(addr).await.unwrap();
+    http_get_on(stream, &addr.to_string(), path, extra).await
+}
+
+/// Sends `GET path` naming `host` over `stream` (from [`connect_from`], say) and
+/// reads the response to the end.
+pub async fn http_get_on(
+    mut stream: TcpStream,
+    host: &str,
+    path: &str,
+    extra: &[&str],
+) -> HttpResponse {
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for line in extra {
         request.push_str(line);
         request.push_str("\r\n");
     }
     request.push_str("\r\n");
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     within(stream.read_to_end(&mut raw)).await.unwrap();
     parse_response(&raw).0
+}
+
+/// Socket buffer sizes for a hostile client; `None` leaves the kernel's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Buffers {
+    pub send: Option<u32>,
+    pub recv: Option<u32>,
+}
+
+/// A TCP connection to `addr` from `127.0.0.N`: hostile clients use N >= 2, so the
+/// honest ones on 127.0.0.1 are a different address for every per-IP limit.
+pub async fn connect_from(n: u8, addr: SocketAddr, buffers: Buffers) -> TcpStream {
+    assert!(n >= 2, "127.0.0.1 is for honest clients");
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    if let Some(size) = buffers.send {
+        socket.set_send_buffer_size(size).unwrap();
+    }
+    if let Some(size) = buffers.recv {
+        socket.set_recv_buffer_size(size).unwrap();
+    }
+    socket.bind(SocketAddr::from(([127, 0, 0, n], 0))).unwrap();
+    within(socket.connect(addr)).await.unwrap()
+}
+
+/// A WebSocket to `url` over `stream` (from [`connect_from`]), with extra headers.
+pub async fn websocket_on(
+    stream: TcpStream,
+    url: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<WebSocketStream<TcpStream>, WsError> {
+    let mut request = url.into_client_request().unwrap();
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .insert(*name, HeaderValue::from_str(value).unwrap());
+    }
+    within(tokio_tungstenite::client_async(request, stream))
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// The value of one sample in the bridge's `/metrics`, asked from 127.0.0.1.
+pub async fn metric(addr: SocketAddr, sample: &str) -> u64 {
+    let text = http_get(addr, "/metrics", &[]).await.text();
+    let prefix = format!("{sample} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no sample {sample} in {text}"))
+        .parse()
+        .unwrap()
+}
+
+/// Polls `/metrics` until `sample` has `value`, failing after [`WAIT`] (500 polls
+/// 20 ms apart at most).
+pub async fn wait_for_metric(addr: SocketAddr, sample: &str, value: u64) {
+    let polled = within(async {
+        for _ in 0..500 {
+            if metric(addr, sample).await == value {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    })
+    .await;
+    assert!(polled, "{sample} never became {value}");
 }
 
 /// Parses one response off the front of `raw`; returns it and the bytes used.

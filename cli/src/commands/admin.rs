@@ -6,7 +6,8 @@ use serde_json::json;
 use crate::CliError;
 use crate::args::AdminCommand;
 use crate::connection::Connection;
-use crate::output::Format;
+use crate::escape::escape_inline;
+use crate::output::{Format, json_line};
 
 /// Runs one administrative request and prints its result.
 pub async fn run(
@@ -55,8 +56,9 @@ pub async fn run(
         }
     };
     match format {
-        Format::Text => println!("{text}"),
-        Format::Json => println!("{value}"),
+        // Names come back from the server: escaped like any peer text.
+        Format::Text => println!("{}", escape_inline(&text)),
+        Format::Json => println!("{}", json_line(&value)),
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::CliError;
 use crate::connection::Connection;
+use crate::escape::escape_inline;
 use crate::output::{Format, describe};
 
 const HELP: &str = "/join <id or name>  join a room and write to it\n\
@@ -69,6 +70,7 @@ impl Chat {
             let label = self
                 .current
                 .map_or_else(|| "-".to_owned(), |r| self.room_name(r));
+            let label = escape_inline(&label);
             print!("{label}> ");
             let _ = std::io::stdout().flush();
         }
@@ -130,7 +132,7 @@ impl Chat {
             }
             "/rooms" => {
                 for room in &self.rooms {
-                    self.say(&format!("{}\t{}", room.id, room.name));
+                    self.say(&format!("{}\t{}", room.id, escape_inline(&room.name)));
                 }
                 Ok(())
             }
@@ -144,8 +146,14 @@ impl Chat {
         };
         match outcome {
             // A refused or unanswered request is shown; the chat goes on.
-            Err(CliError::Server(e)) => self.say(&format!("error: {} ({e})", e.kind.explanation())),
-            Err(e @ CliError::NoAnswer(_)) => self.say(&format!("error: {e}")),
+            Err(CliError::Server(e)) => self.say(&format!(
+                "error: {} ({})",
+                e.kind.explanation(),
+                escape_inline(&e.to_string())
+            )),
+            Err(e @ CliError::NoAnswer(_)) => {
+                self.say(&format!("error: {}", escape_inline(&e.to_string())));
+            }
             Err(other) => return Err(other),
             Ok(()) => {}
         }
@@ -165,8 +173,8 @@ impl Chat {
         self.current = Some(room);
         self.say(&format!(
             "joined {} ({})",
-            self.room_name(room),
-            members.join(", ")
+            escape_inline(&self.room_name(room)),
+            escape_inline(&members.join(", "))
         ));
         Ok(())
     }
@@ -177,7 +185,7 @@ impl Chat {
             return Ok(());
         };
         connection.call(|s| s.leave_room(room)).await?;
-        self.say(&format!("left {}", self.room_name(room)));
+        self.say(&format!("left {}", escape_inline(&self.room_name(room))));
         Ok(())
     }
 

@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::CliError;
 use crate::connection::Connection;
-use crate::output::{Format, describe};
+use crate::escape::escape_inline;
+use crate::output::{Format, describe, json_line};
 
 fn progress_bar(total: u64, format: Format) -> ProgressBar {
     if format == Format::Json {
@@ -91,14 +92,18 @@ pub async fn upload(
         .await?;
     match format {
         Format::Text => {
-            println!("uploaded {} as mcp_image://{image_id}", file.display());
+            println!(
+                "uploaded {} as mcp_image://{}",
+                file.display(),
+                escape_inline(&image_id)
+            );
             if let Some(line) = describe(&echo, format) {
                 println!("{line}");
             }
         }
         Format::Json => println!(
             "{}",
-            json!({"event": "uploaded", "image": image_id, "room": room, "size": size})
+            json_line(&json!({"event": "uploaded", "image": image_id, "room": room, "size": size}))
         ),
     }
     Ok(())

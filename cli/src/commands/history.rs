@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::CliError;
 use crate::connection::Connection;
-use crate::output::{Format, describe};
+use crate::output::{Format, describe, json_line};
 
 /// Joins `room`, fetches its newest `limit` messages (older than `before`), in pages
 /// going back, and prints them oldest first like `listen` does.
@@ -41,7 +41,9 @@ pub async fn run(
         (Format::Json, _) => {
             println!(
                 "{}",
-                json!({"event": "history", "room": room, "more": more, "oldest": oldest})
+                json_line(
+                    &json!({"event": "history", "room": room, "more": more, "oldest": oldest})
+                )
             );
         }
         (Format::Text, None) => eprintln!("no messages in room {room}"),

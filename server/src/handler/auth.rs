@@ -36,7 +36,23 @@ pub async fn login(conn: &mut Conn, id: PacketId, credentials: Credentials) {
         Err(e) => return internal_error(conn, &id, &e).await,
     };
     match shared.passwords.verify(credentials.password, stored).await {
-        Ok(true) => accept(conn, id, credentials.username, credentials.extensions).await,
+        Ok(true) => {
+            if let Some(pause) = &shared.config.hooks.before_sign_in {
+                pause.hold().await;
+            }
+            // Root may have deleted the account while its password was being
+            // checked (that takes a while): refuse as for an unknown user rather
+            // than sign in to an account that is gone.
+            match shared.store.password_hash(&credentials.username).await {
+                Ok(Some(_)) => accept(conn, id, credentials.username, credentials.extensions).await,
+                Ok(None) => {
+                    tracing::info!(user = %credentials.username, "account deleted while signing in");
+                    conn.error(&id, ErrorKind::UserNotFound, "no such user")
+                        .await
+                }
+                Err(e) => internal_error(conn, &id, &e).await,
+            }
+        }
         Ok(false) => {
             tracing::info!(user = %credentials.username, "wrong password");
             conn.error(&id, ErrorKind::UserPasswordInvalid, "wrong password")
@@ -59,6 +75,7 @@ pub async fn register(conn: &mut Conn, id: PacketId, mut credentials: Credential
 /// Signs the connection in, agreeing to what it can of the extensions `offer`ed.
 async fn accept(conn: &mut Conn, id: PacketId, username: String, offer: Option<ExtensionNames>) {
     let shared = conn.shared.clone();
+
     let user: Arc<str> = Arc::from(username);
     conn.is_root = *user == *shared.config.root_user;
     conn.user = Some(user.clone());
@@ -83,9 +100,9 @@ async fn accept(conn: &mut Conn, id: PacketId, username: String, offer: Option<E
             )
         },
     );
-    // Root may have deleted the account while its password was being checked, when
-    // there was no connection of it to close yet. Signed in now, so a delete from
-    // here on closes this connection; one that came before shows in the store.
+    // Root may still have deleted the account after the last check, when there was
+    // no connection of it to close yet. Signed in now, so a delete from here on
+    // closes this connection; one that came before shows in the store.
     match shared.store.password_hash(&user).await {
         Ok(None) => {
             tracing::info!(user = %user, "account deleted while signing in; closed");

@@ -1,6 +1,8 @@
 //! `File.*`: uploading images in parts and downloading them in parts (`WIRE.md`
 //! section 9). Every failure after the upload request is `Error.PacketDataIncorrect`
-//! with the request's ID; an upload that fails a step stays as it was.
+//! with the request's ID; an upload that fails a step stays as it was, except when
+//! the disk's free space falls under its floor ([`crate::image_quota`]): the part is
+//! answered with `File.ImageUploadRejected` and the upload is abandoned.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -12,6 +14,7 @@ use tokio::io::AsyncReadExt;
 
 use super::internal_error;
 use crate::connection::Conn;
+use crate::image_quota::QuotaError;
 use crate::images::{MAX_UPLOADS_PER_CONNECTION, UploadError, is_image_id};
 use crate::random::random_id;
 use crate::store::images::StoredImage;
@@ -24,8 +27,19 @@ async fn incorrect(conn: &mut Conn, id: &PacketId, message: &str) {
         .await;
 }
 
-/// `File.RequestImageUpload`: accepted, or rejected for size, type or too many
-/// uploads at once.
+/// Logs why the storage bounds refused an upload (sizes only, never names).
+fn log_refusal(error: &QuotaError) {
+    match error {
+        QuotaError::UserQuota { .. } => tracing::info!(reason = %error, "image upload refused"),
+        QuotaError::TotalCap { .. } | QuotaError::LowDisk { .. } => {
+            tracing::warn!(reason = %error, "image upload refused")
+        }
+        QuotaError::DiskUnknown(_) => tracing::error!(reason = %error, "image upload refused"),
+    }
+}
+
+/// `File.RequestImageUpload`: accepted, or rejected for size, type, too many
+/// uploads at once, the uploader's quota, the total cap or the free-disk floor.
 pub async fn request_upload(conn: &mut Conn, id: PacketId, request: ImageUploadRequest) {
     let shared = conn.shared.clone();
     let acceptable = request.size > 0
@@ -37,6 +51,24 @@ pub async fn request_upload(conn: &mut Conn, id: PacketId, request: ImageUploadR
         conn.send(Packet::new(id, Body::ImageUploadRejected)).await;
         return;
     }
+    let uploader = conn.user.as_deref().unwrap_or_default().to_owned();
+    let reserved = shared
+        .image_quota
+        .reserve(&uploader, request.size)
+        .and_then(|reservation| {
+            shared
+                .image_quota
+                .check_disk(shared.images.dir(), request.size)
+                .map(|()| reservation)
+        });
+    let reservation = match reserved {
+        Ok(reservation) => reservation,
+        Err(e) => {
+            log_refusal(&e);
+            conn.send(Packet::new(id, Body::ImageUploadRejected)).await;
+            return;
+        }
+    };
     let image_id = match random_id() {
         Ok(image_id) => image_id,
         Err(e) => return internal_error(conn, &id, &e).await,
@@ -47,7 +79,7 @@ pub async fn request_upload(conn: &mut Conn, id: PacketId, request: ImageUploadR
         size: request.size,
         mime: request.mime.trim().to_ascii_lowercase(),
     };
-    let upload = match shared.images.begin(meta.clone()).await {
+    let upload = match shared.images.begin(meta.clone(), reservation).await {
         Ok(upload) => upload,
         Err(e) => return internal_error(conn, &id, &e).await,
     };
@@ -58,11 +90,26 @@ pub async fn request_upload(conn: &mut Conn, id: PacketId, request: ImageUploadR
 
 /// `File.ImageUploadPart`: no reply unless something is wrong.
 pub async fn upload_part(conn: &mut Conn, id: PacketId, part: ImagePart) {
+    let shared = conn.shared.clone();
     let Ok(bytes) = BASE64.decode(part.data.trim()) else {
         return incorrect(conn, &id, "part data is not base64").await;
     };
     if bytes.len() > MAX_IMAGE_PART_BYTES {
         return incorrect(conn, &id, "part larger than 48 KiB").await;
+    }
+    if !conn.uploads.contains_key(&part.id) {
+        return incorrect(conn, &id, "no such upload").await;
+    }
+    if let Err(e) = shared
+        .image_quota
+        .check_disk(shared.images.dir(), bytes.len() as u64)
+    {
+        // The disk filled since the upload was accepted: give up on it (its part
+        // file and its reservation go with it) rather than write past the floor.
+        log_refusal(&e);
+        conn.uploads.remove(&part.id);
+        conn.send(Packet::new(id, Body::ImageUploadRejected)).await;
+        return;
     }
     let Some(upload) = conn.uploads.get_mut(&part.id) else {
         return incorrect(conn, &id, "no such upload").await;
@@ -84,7 +131,7 @@ pub async fn complete_upload(conn: &mut Conn, id: PacketId, image: ImageRef) {
     if let Err(e) = upload.finish(&shared.images).await {
         return incorrect(conn, &id, &e.to_string()).await;
     }
-    let Some(upload) = conn.uploads.remove(&image.id) else {
+    let Some(mut upload) = conn.uploads.remove(&image.id) else {
         return;
     };
     let uploader = conn.user.as_deref().unwrap_or_default().to_owned();
@@ -96,6 +143,7 @@ pub async fn complete_upload(conn: &mut Conn, id: PacketId, image: ImageRef) {
         shared.images.remove(&image.id).await;
         return internal_error(conn, &id, &e).await;
     }
+    upload.keep_storage();
     tracing::info!(size = upload.meta.size, "image uploaded");
     conn.send(Packet::new(id, Body::ImageUploadCompleted(image)))
         .await;

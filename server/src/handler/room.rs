@@ -1,7 +1,10 @@
 //! `Room.*`: administration (root), membership and the room list.
 
+use std::sync::Arc;
+
 use miricat_shared::packet::room::{RoomName, RoomRef, RoomSummary};
 use miricat_shared::{Body, ErrorKind, Packet, PacketId};
+use tokio::time::Instant;
 
 use super::{internal_error, valid_name};
 use crate::connection::Conn;
@@ -111,8 +114,31 @@ pub async fn delete(conn: &mut Conn, id: PacketId, request: RoomRef) {
     }
 }
 
+/// Whether this connection and its user may change membership now; if not, the
+/// requester is told so and nothing changes ([`crate::membership_rate`]).
+async fn membership_allowed(conn: &mut Conn, id: &PacketId) -> bool {
+    let shared = conn.shared.clone();
+    let user = conn.user.clone().unwrap_or_else(|| Arc::from(""));
+    let allowed = shared
+        .membership
+        .allow(&mut conn.membership, &user, Instant::now());
+    if !allowed {
+        tracing::debug!("membership change refused: too fast");
+        conn.error(
+            id,
+            ErrorKind::AccessDenied,
+            "joining and leaving rooms too fast; try again in a few seconds",
+        )
+        .await;
+    }
+    allowed
+}
+
 /// `Room.Join`.
 pub async fn join(conn: &mut Conn, id: PacketId, request: RoomRef) {
+    if !membership_allowed(conn, &id).await {
+        return;
+    }
     if let Err(e) = conn.shared.hub.join(conn.id, id.clone(), request.room) {
         room_error(conn, &id, e).await;
     }
@@ -120,6 +146,9 @@ pub async fn join(conn: &mut Conn, id: PacketId, request: RoomRef) {
 
 /// `Room.Leave`.
 pub async fn leave(conn: &mut Conn, id: PacketId, request: RoomRef) {
+    if !membership_allowed(conn, &id).await {
+        return;
+    }
     if let Err(e) = conn.shared.hub.leave(conn.id, id.clone(), request.room) {
         room_error(conn, &id, e).await;
     }

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use miricat_server::{Config, RunningServer};
@@ -66,7 +66,13 @@ impl TestServer {
 
     /// A client registered (and signed in) as `name`.
     pub async fn user(&self, name: &str) -> Client {
-        let mut c = self.client().await;
+        self.user_from(name, IpAddr::from([127, 0, 0, 1])).await
+    }
+
+    /// A client registered (and signed in) as `name`, connecting from `local`
+    /// (127.0.0.2 and up for attackers).
+    pub async fn user_from(&self, name: &str, local: IpAddr) -> Client {
+        let mut c = Client::connect_from(self.addr(), local).await;
         let out = c.session.register(name, "pw").unwrap();
         c.send(&out).await;
         match c.next_event().await {
@@ -98,7 +104,23 @@ pub struct Client {
 impl Client {
     /// Connects without a handshake.
     pub async fn raw(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).await.unwrap();
+        Self::raw_from(addr, IpAddr::from([127, 0, 0, 1])).await
+    }
+
+    /// Connects from `local` (another loopback address, for an attacker) without a
+    /// handshake.
+    pub async fn raw_from(addr: SocketAddr, local: IpAddr) -> Self {
+        Self::from_stream(connect_from(addr, local).await)
+    }
+
+    /// Connects from `local` and completes the handshake.
+    pub async fn connect_from(addr: SocketAddr, local: IpAddr) -> Self {
+        let c = Self::raw_from(addr, local).await;
+        c.handshake().await
+    }
+
+    /// Wraps a connected stream (nothing sent yet).
+    pub fn from_stream(stream: TcpStream) -> Self {
         let (r, w) = stream.into_split();
         let keypair = KeyPair::generate().unwrap();
         Self {
@@ -114,7 +136,12 @@ impl Client {
 
     /// Connects and completes the handshake.
     pub async fn connect(addr: SocketAddr) -> Self {
-        let mut c = Self::raw(addr).await;
+        Self::raw(addr).await.handshake().await
+    }
+
+    /// Completes the handshake on a fresh connection.
+    pub async fn handshake(self) -> Self {
+        let mut c = self;
         let hs = c.session.handshake_line();
         c.send_raw(&hs).await;
         let reply = c.read_line().await.expect("no handshake reply");
@@ -262,6 +289,11 @@ impl Client {
         }
     }
 
+    /// Takes the events read so far while waiting for replies (pushes, mostly).
+    pub fn take_backlog(&mut self) -> Vec<Event> {
+        self.backlog.drain(..).collect()
+    }
+
     /// Forgets every push received so far (a round trip, then the backlog is dropped).
     pub async fn drain_pushes(&mut self) {
         let out = self.session.require_room_list().unwrap();
@@ -347,6 +379,51 @@ impl Client {
         self.send_json(json).await;
         self.packet_with_id(&PacketId::from(id)).await
     }
+}
+
+/// A TCP connection to `addr` from the loopback address `local` (tests send hostile
+/// traffic from 127.0.0.2 and up while honest clients use 127.0.0.1).
+pub async fn connect_from(addr: SocketAddr, local: IpAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(local, 0)).unwrap();
+    tokio::time::timeout(WAIT, socket.connect(addr))
+        .await
+        .expect("connect timed out")
+        .unwrap()
+}
+
+/// Uploads `bytes` as an image and returns its ID.
+pub async fn upload(c: &mut Client, bytes: &[u8], mime: &str) -> String {
+    use base64::Engine as _;
+    let p = c
+        .ask(|s| s.request_image_upload("cat.png", bytes.len() as u64, mime))
+        .await;
+    let Body::ImageUploadAccepted(meta) = p.body else {
+        panic!("{p:?}")
+    };
+    assert_eq!(meta.size, bytes.len() as u64);
+    for (i, chunk) in bytes.chunks(48 * 1024).enumerate() {
+        let out = c
+            .session
+            .upload_image_part(
+                &meta.id,
+                i as u32 + 1,
+                base64::engine::general_purpose::STANDARD.encode(chunk),
+            )
+            .unwrap();
+        c.send(&out).await;
+    }
+    let p = c.ask(|s| s.complete_image_upload(&meta.id)).await;
+    assert!(
+        matches!(p.body, Body::ImageUploadCompleted(ref r) if r.id == meta.id),
+        "{p:?}"
+    );
+    meta.id
+}
+
+/// `len` bytes of a repeating, not quite periodic pattern.
+pub fn sample(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
 }
 
 /// The error kind of a reply, panicking if it is not an error.

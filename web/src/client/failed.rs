@@ -181,6 +181,7 @@ impl ChatClient {
             | Purpose::PostImage { .. }
             | Purpose::PostImageUrl(_)
             | Purpose::Download { .. } => self.image_failed(purpose, &why),
+            Purpose::History { room, page } => self.history_failed(room, page, failure),
         }
     }
 }

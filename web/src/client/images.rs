@@ -349,6 +349,7 @@ fn posted(room: RoomId, message: ImageMessage) -> Effect {
         sender: message.user,
         content: Content::Image(message.image),
         time_ms: message.time.millis(),
+        message_id: message.message_id,
     })
 }
 

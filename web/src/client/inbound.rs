@@ -77,7 +77,13 @@ impl ChatClient {
         }
         match (purpose, packet.body) {
             (Purpose::Message(local_id), Body::TextMessage(message)) => {
-                self.message_sent(local_id, message.time.millis())
+                if let Some(room) = packet.room {
+                    self.history_saw(room, message.message_id);
+                }
+                self.message_sent(local_id, message.time.millis(), message.message_id)
+            }
+            (Purpose::History { room, page }, Body::History(history)) => {
+                self.history_page(room, page, history)
             }
             (Purpose::Join(room), Body::RoomJoined(joined)) => {
                 self.now_in_room(Joined { room, ..joined }, now)
@@ -111,6 +117,7 @@ impl ChatClient {
             time_ms: now,
         })];
         effects.extend(self.flush_room(room));
+        effects.extend(self.history_on_join(room));
         effects
     }
 
@@ -130,17 +137,25 @@ impl ChatClient {
             {
                 return self.now_in_room(j, now);
             }
-            Body::TextMessage(m) => room.map(|room| Action::Message {
-                room,
-                sender: m.user,
-                content: Content::Text(m.text),
-                time_ms: m.time.millis(),
+            Body::TextMessage(m) => room.map(|room| {
+                self.history_saw(room, m.message_id);
+                Action::Message {
+                    room,
+                    sender: m.user,
+                    content: Content::Text(m.text),
+                    time_ms: m.time.millis(),
+                    message_id: m.message_id,
+                }
             }),
-            Body::ImageMessage(m) => room.map(|room| Action::Message {
-                room,
-                sender: m.user,
-                content: Content::Image(m.image),
-                time_ms: m.time.millis(),
+            Body::ImageMessage(m) => room.map(|room| {
+                self.history_saw(room, m.message_id);
+                Action::Message {
+                    room,
+                    sender: m.user,
+                    content: Content::Image(m.image),
+                    time_ms: m.time.millis(),
+                    message_id: m.message_id,
+                }
             }),
             Body::RoomJoined(j) => Some(Action::MemberJoined {
                 room: j.room,

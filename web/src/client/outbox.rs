@@ -14,6 +14,7 @@
 //! `Error.MessageDataIncorrect`), which no retry can fix.
 
 use miricat_shared::RoomId;
+use miricat_shared::packet::message::MessageId;
 use miricat_shared::session::RequestId;
 
 use super::failure::Failure;
@@ -118,10 +119,23 @@ impl ChatClient {
         }
     }
 
-    /// The server confirmed message `local_id` (stamped at `time_ms`).
-    pub(super) fn message_sent(&mut self, local_id: u64, time_ms: u64) -> Vec<Effect> {
+    /// The server confirmed message `local_id` (stamped at `time_ms`, numbered
+    /// `message_id` by a `history/1` server).
+    pub(super) fn message_sent(
+        &mut self,
+        local_id: u64,
+        time_ms: u64,
+        message_id: Option<MessageId>,
+    ) -> Vec<Effect> {
         self.outbox.retain(|m| m.local_id != local_id);
-        vec![delivery(local_id, Delivery::Sent, Some(time_ms))]
+        let mut effects = vec![delivery(local_id, Delivery::Sent, Some(time_ms))];
+        if let Some(message_id) = message_id {
+            effects.push(Effect::Ui(Action::OwnMessageIdentified {
+                local_id,
+                message_id,
+            }));
+        }
+        effects
     }
 
     /// Message `local_id` was not delivered: failed (the user may retry) or refused

@@ -463,6 +463,7 @@ fn pushes_become_actions() {
             sender: "bob".into(),
             content: Content::Text("hi".into()),
             time_ms: 77,
+            message_id: None,
         }]
     );
     let created = server.push(
@@ -553,6 +554,7 @@ mod admin;
 mod deadlines;
 mod downloads;
 mod foreign;
+mod history;
 mod images;
 
 #[test]

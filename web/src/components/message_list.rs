@@ -16,13 +16,14 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
+use super::history_top::HistoryTop;
 use super::image_tools::first_image_file;
 use super::message_group::MessageGroupHead;
 use super::message_item::MessageItem;
 use crate::client::DownloadAsk;
 use crate::hooks::use_chat;
 use crate::services::clock;
-use crate::state::{ChatState, Content, Entry, EntryKind, Room};
+use crate::state::{ChatState, Content, Entry, EntryKind, HistoryView, Room};
 use crate::timeline::{Block, layout};
 use crate::timeline_window::{ScrollPosition, TimelineWindow};
 
@@ -61,6 +62,9 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     let scroller = use_node_ref();
     let window = use_state(TimelineWindow::newest);
     let anchor = use_mut_ref(|| None::<Anchor>);
+    // The room's first sequence number at the last render, to notice older
+    // entries put on top.
+    let last_first = use_mut_ref(|| None::<u64>);
     // Read by the image-load listener, which is installed once.
     let following = use_memo((), |_| Rc::new(Cell::new(true)));
     following.set(window.is_following());
@@ -114,8 +118,20 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
         return Html::default();
     };
     let (first, end) = (room.first_seq, room.end_seq());
+    // Older entries came from the server: a window at the old top grows over them.
+    {
+        let window = window.clone();
+        let old_first = last_first.borrow_mut().replace(first).unwrap_or(first);
+        let grown = window.grown_on_top(old_first, first, end);
+        if grown != *window {
+            window.set(grown);
+        }
+    }
+    let room_id = props.room;
+    let can_fetch = matches!(room.history, HistoryView::More | HistoryView::Failed(_));
     let onscroll = {
         let (scroller, window, anchor) = (scroller.clone(), window.clone(), anchor.clone());
+        let chat = chat.clone();
         Callback::from(move |_: Event| {
             let Some(el) = scroller.cast::<Element>() else {
                 return;
@@ -125,6 +141,9 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 top,
                 to_bottom: f64::from(el.scroll_height() - el.client_height()) - top,
             };
+            if can_fetch && window.at_oldest(position, first, end) {
+                chat.load_older(room_id);
+            }
             let next = window.scrolled(position, first, end);
             // Remember what the reader sees, to keep it in place through changes
             // (not needed while the view stays pinned to the newest line).
@@ -167,6 +186,9 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 role="region"
                 aria-label={format!("Messages in #{}", room.name)}
             >
+                if window.range(first, end).start == first {
+                    <HistoryTop history={room.history.clone()} room={room_id} name={AttrValue::from(room.name.clone())} />
+                }
                 if room.timeline.is_empty() {
                     <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
                 } else {

@@ -13,6 +13,7 @@ pub mod create_user_form;
 pub mod delete_user_form;
 pub mod error_banner;
 pub mod external_images_toggle;
+pub mod history_top;
 pub mod image_tools;
 pub mod login_screen;
 pub mod main_view;

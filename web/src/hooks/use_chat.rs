@@ -147,6 +147,12 @@ impl ChatContext {
         self.state.dispatch(Action::SwitchRoom(step));
     }
 
+    /// The reader scrolled up to the oldest entry of `room`: fetch older ones from
+    /// the server, when it keeps them.
+    pub fn load_older(&self, room: RoomId) {
+        self.connection.load_older(room);
+    }
+
     /// Sends a failed message again.
     pub fn retry(&self, local_id: u64) {
         self.connection.retry(local_id);

@@ -143,6 +143,11 @@ impl Connection {
         self.run(|client| client.retry(local_id));
     }
 
+    /// Asks for the page of `room`'s history before its oldest entry (`history/1`).
+    pub fn load_older(&self, room: RoomId) {
+        self.run(|client| client.load_older(room));
+    }
+
     /// Joins a room.
     pub fn join(&self, room: RoomId) {
         self.run(|client| client.join(room));

@@ -1,9 +1,12 @@
 //! Everything that changes the state.
 
 use miricat_shared::RoomId;
+use miricat_shared::packet::message::MessageId;
 use miricat_shared::session::ProtocolVersion;
 
-use super::{AdminOutcome, Content, Delivery, ImageView, Phase, RoomListing, UploadView};
+use super::{
+    AdminOutcome, Content, Delivery, ImageView, PastMessage, Phase, RoomListing, UploadView,
+};
 
 /// Everything that changes the state.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +94,9 @@ pub enum Action {
         content: Content,
         /// Server time.
         time_ms: u64,
+        /// The server's ID of it (`history/1`): it is not shown if a history page
+        /// brought it already.
+        message_id: Option<MessageId>,
     },
     /// We wrote a message; it is pending.
     OwnMessageQueued {
@@ -111,6 +117,32 @@ pub enum Action {
         delivery: Delivery,
         /// The server's time, when it confirmed.
         time_ms: Option<u64>,
+    },
+    /// The server confirmed our message `local_id` as its message `message_id`.
+    OwnMessageIdentified {
+        /// Local ID.
+        local_id: u64,
+        /// The server's ID.
+        message_id: MessageId,
+    },
+    /// A page of the room's history was asked for.
+    HistoryLoading(RoomId),
+    /// A page of the room's history came (`history/1`).
+    HistoryPage {
+        /// The room.
+        room: RoomId,
+        /// Its messages, oldest first.
+        messages: Vec<PastMessage>,
+        /// For pages going back in time: whether older messages exist. `None` for
+        /// a page filling a gap, which says nothing about the room's start.
+        older: Option<bool>,
+    },
+    /// A page of the room's history did not come.
+    HistoryFailed {
+        /// The room.
+        room: RoomId,
+        /// Why, in plain words.
+        why: String,
     },
     /// Open a room.
     OpenRoom(RoomId),

@@ -4,6 +4,9 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use miricat_shared::RoomId;
+use miricat_shared::packet::message::MessageId;
+
+use super::history::HistoryView;
 
 /// Entries kept per room; older ones are dropped so a very long session stays light.
 /// The timeline view renders only a window of them, so this bounds memory, not speed.
@@ -12,6 +15,10 @@ pub const MAX_TIMELINE_ENTRIES: usize = 20_000;
 /// Bytes of text kept per room (see [`Entry::weight`]): the entry bound alone would
 /// let 20,000 long messages hold hundreds of MiB. The newest entry is always kept.
 pub const MAX_TIMELINE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The sequence number of a new room's first entry: older entries fetched later
+/// (`history/1`) are numbered below it, so no entry shown ever changes number.
+pub const FIRST_SEQ: u64 = 1 << 40;
 
 /// What an entry costs besides its strings: the `Rc`, the enum, string headers.
 const ENTRY_OVERHEAD_BYTES: usize = 96;
@@ -36,6 +43,9 @@ pub enum Delivery {
 pub struct Entry {
     /// When it happened (server time for messages, local time for events).
     pub time_ms: u64,
+    /// The server's ID of this message (`history/1` servers give one): merges the
+    /// server's history with what is shown without showing anything twice.
+    pub message_id: Option<MessageId>,
     /// What it is.
     pub kind: EntryKind,
 }
@@ -142,19 +152,34 @@ pub struct Room {
     /// reducer copies a room on every change while views still hold the previous
     /// state: with 10,000 entries that copy must be pointer bumps, not string copies.
     pub timeline: Vec<Rc<Entry>>,
-    /// How many entries were ever dropped from the front: `first_seq + i` numbers
-    /// `timeline[i]` for as long as the room is shown, so views can key and anchor
-    /// on it.
+    /// `first_seq + i` numbers `timeline[i]` for as long as the room is shown, so
+    /// views can key and anchor on it. Grows as entries are dropped from the front,
+    /// shrinks as older ones from the server's history are put there; a room starts
+    /// at [`FIRST_SEQ`] to leave room for those.
     pub first_seq: u64,
     /// The summed [`Entry::weight`] of `timeline`, kept under [`MAX_TIMELINE_BYTES`].
     pub timeline_bytes: usize,
+    /// The server IDs of the entries in `timeline` that have one, to drop a message
+    /// shown already (a live push also in a history page).
+    pub(super) message_ids: BTreeSet<MessageId>,
+    /// Whether older messages can be had from the server (`history/1`).
+    pub history: HistoryView,
 }
 
 impl Room {
     /// Adds an entry at the end, dropping the oldest ones past either bound.
     pub(super) fn push(&mut self, entry: Entry) {
+        if let Some(id) = entry.message_id {
+            self.message_ids.insert(id);
+        }
         self.timeline_bytes += entry.weight();
         self.timeline.push(Rc::new(entry));
+        self.trim_front();
+    }
+
+    /// Drops the oldest entries past either bound (the newest always stays);
+    /// returns how many.
+    pub(super) fn trim_front(&mut self) -> usize {
         let mut excess = self.timeline.len().saturating_sub(MAX_TIMELINE_ENTRIES);
         let mut bytes = self.timeline_bytes;
         for dropped in &self.timeline[..excess] {
@@ -165,10 +190,20 @@ impl Room {
             excess += 1;
         }
         if excess > 0 {
-            self.timeline.drain(..excess);
+            for dropped in self.timeline.drain(..excess) {
+                if let Some(id) = dropped.message_id {
+                    self.message_ids.remove(&id);
+                }
+            }
             self.first_seq += excess as u64;
             self.timeline_bytes = bytes;
         }
+        excess
+    }
+
+    /// Whether the entry with server ID `id` is shown already.
+    pub fn shows_message(&self, id: MessageId) -> bool {
+        self.message_ids.contains(&id)
     }
 
     /// Changes the entry `at` (an index into `timeline`) through `change`, keeping

@@ -72,6 +72,7 @@ fn unread_counts_rise_elsewhere_and_clear_on_open() {
         sender: "bob".into(),
         content: Content::Text("hi".into()),
         time_ms: 5,
+        message_id: None,
     };
     let s = reduce(signed_in_alice(), [msg(1), msg(2), msg(2)]);
     assert_eq!((s.rooms[&1].unread, s.rooms[&2].unread), (0, 2));
@@ -86,6 +87,7 @@ fn messages_from_others_become_the_latest_arrival_and_ours_do_not() {
         sender: sender.into(),
         content: Content::Text(text.into()),
         time_ms: 5,
+        message_id: None,
     };
     let s = reduce(signed_in_alice(), [msg("bob", "ok")]);
     let first = s.last_arrival.clone().expect("bob's message arrived");
@@ -255,6 +257,7 @@ fn timelines_are_bounded_in_bytes_too() {
             sender: "bob".into(),
             content: Content::Text(long.clone()),
             time_ms: i,
+            message_id: None,
         });
     }
     let room = &s.rooms[&1];
@@ -265,7 +268,7 @@ fn timelines_are_bounded_in_bytes_too() {
         held + 2 * long.len() > MAX_TIMELINE_BYTES,
         "no more dropped than needed"
     );
-    let dropped = room.first_seq;
+    let dropped = room.first_seq - FIRST_SEQ;
     assert_eq!(dropped as usize + room.timeline.len(), count);
     assert_eq!(room.timeline[0].time_ms, dropped, "the oldest go first");
 
@@ -275,6 +278,7 @@ fn timelines_are_bounded_in_bytes_too() {
         sender: "bob".into(),
         content: Content::Text("y".repeat(MAX_TIMELINE_BYTES + 1)),
         time_ms: 1_000,
+        message_id: None,
     });
     let room = &s.rooms[&1];
     assert_eq!(room.timeline.len(), 1);
@@ -432,4 +436,39 @@ fn the_protocol_in_use_is_kept_for_the_status_tooltip() {
         )],
     );
     assert_eq!(s.protocol.map(|v| v.as_str()), Some("2.0.0"));
+}
+
+#[test]
+fn a_message_a_history_page_brought_is_not_shown_again_when_pushed() {
+    let past = |id: u64| PastMessage {
+        message_id: id,
+        time_ms: id,
+        kind: EntryKind::Message {
+            sender: "bob".into(),
+            content: Content::Text(format!("m{id}")),
+            own: None,
+        },
+    };
+    let s = reduce(
+        signed_in_alice(),
+        [
+            Action::OpenRoom(2),
+            Action::HistoryPage {
+                room: 1,
+                messages: vec![past(4), past(5)],
+                older: Some(false),
+            },
+            Action::Message {
+                room: 1,
+                sender: "bob".into(),
+                content: Content::Text("m5".into()),
+                time_ms: 5,
+                message_id: Some(5),
+            },
+        ],
+    );
+    let room = &s.rooms[&1];
+    assert_eq!(room.timeline.len(), 2);
+    assert_eq!(room.unread, 0, "neither a page nor a repeat is unread");
+    assert_eq!(room.history, HistoryView::Start);
 }

@@ -160,6 +160,7 @@ fn a_2_0_chat_works_messages_find_their_room_and_the_list_is_not_waited_for() {
             sender: "bob".into(),
             content: Content::Text("hi alice".into()),
             time_ms: 7,
+            message_id: None,
         }]
     );
     let request = server.read(&sent(&client.send_text(1, "hi bob", 6))[0]);

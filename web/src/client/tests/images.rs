@@ -119,6 +119,7 @@ fn an_upload_goes_out_in_parts_then_posts_the_image() {
         sender: "alice".into(),
         content: Content::Image("mcp_image://7".into()),
         time_ms: 99,
+        message_id: None,
     }));
     assert!(
         client.load_image("7", DownloadAsk::Clicked).is_empty(),

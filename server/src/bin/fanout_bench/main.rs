@@ -6,10 +6,17 @@
 //! - `idle`: N authenticated connections that do nothing; reports the server's RSS
 //!   growth per connection.
 //!
+//! - `fanout --attack`: the fan-out measured twice in one run, first alone, then
+//!   while an attacker ([`attack`], from 127.0.0.2 and up) holds idle sockets,
+//!   churns Join/Leave in the room and guesses root's password; each phase also
+//!   times honest sign-ins (a fresh connection, handshake and login, once a second).
+//!
 //! Run it through `server/benches/fanout.sh`, which builds in release mode, raises the
 //! file-descriptor limit and starts the server as its own process.
 
-use std::net::SocketAddr;
+mod attack;
+
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -50,9 +57,22 @@ struct Args {
     /// Messages per second in total (fanout).
     #[arg(long, default_value_t = 50.0)]
     rate: f64,
-    /// Measuring time in seconds (fanout).
+    /// Measuring time in seconds (fanout; each phase with --attack).
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Measure the fan-out again while an attacker works (fanout).
+    #[arg(long)]
+    attack: bool,
+    /// The attacker's first address; it also uses the next two (loopback: 127.0.0.2
+    /// and up reach a server on 127.0.0.1).
+    #[arg(long, default_value = "127.0.0.2")]
+    attack_from: std::net::Ipv4Addr,
+    /// Idle sockets the attacker holds open (reopened when the server closes them).
+    #[arg(long, default_value_t = 1000)]
+    idle_sockets: usize,
+    /// Connections guessing root's password in a loop.
+    #[arg(long, default_value_t = 20)]
+    guessers: usize,
 }
 
 /// A signed-in bench client after the handshake: its key and socket halves.
@@ -74,15 +94,31 @@ async fn read_line(reader: &mut BufReader<OwnedReadHalf>) -> anyhow::Result<Stri
     }
 }
 
-/// Connects, handshakes and signs in (registering first when `register`).
-async fn connect(
-    addr: SocketAddr,
-    user: &str,
-    password: &str,
-    register: bool,
-) -> anyhow::Result<Conn> {
-    let stream = TcpStream::connect(addr).await?;
+/// A connection after the handshake, not signed in.
+struct Secured {
+    session: ClientSession,
+    cipher: LineCipher,
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+/// A TCP connection to `addr`, from `local` when given.
+async fn tcp(addr: SocketAddr, local: Option<IpAddr>) -> std::io::Result<TcpStream> {
+    let stream = match local {
+        None => TcpStream::connect(addr).await?,
+        Some(ip) => {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::new(ip, 0))?;
+            socket.connect(addr).await?
+        }
+    };
     stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+/// Connects (from `local` when given) and completes the handshake.
+async fn secure(addr: SocketAddr, local: Option<IpAddr>) -> anyhow::Result<Secured> {
+    let stream = tcp(addr, local).await?;
     let (r, mut writer) = stream.into_split();
     let mut reader = BufReader::with_capacity(4096, r);
     let keypair = KeyPair::generate()?;
@@ -104,6 +140,38 @@ async fn connect(
             .mcp_key(),
     );
     session.handle_line(&line, 0);
+    Ok(Secured {
+        session,
+        cipher,
+        reader,
+        writer,
+    })
+}
+
+/// Connects, handshakes and signs in (registering first when `register`).
+async fn connect(
+    addr: SocketAddr,
+    user: &str,
+    password: &str,
+    register: bool,
+) -> anyhow::Result<Conn> {
+    connect_from(addr, None, user, password, register).await
+}
+
+/// [`connect`] from `local`.
+async fn connect_from(
+    addr: SocketAddr,
+    local: Option<IpAddr>,
+    user: &str,
+    password: &str,
+    register: bool,
+) -> anyhow::Result<Conn> {
+    let Secured {
+        mut session,
+        cipher,
+        mut reader,
+        mut writer,
+    } = secure(addr, local).await?;
     let out = if register {
         session.register(user, password)?
     } else {
@@ -294,66 +362,139 @@ async fn fanout(args: Args) -> anyhow::Result<()> {
         }));
     }
 
-    let usage_before = args.server_pid.and_then(server_usage);
-    let measure_start = Instant::now();
-    let total = (args.rate * args.seconds as f64) as u64;
-    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    for seq in 0..total {
-        ticker.tick().await;
-        let writer = writers[seq as usize % writers.len()].clone();
-        tokio::spawn(async move {
-            let mut w = writer.lock().await;
-            let sent = epoch.elapsed().as_micros() as u64;
-            let json = format!(
-                r#"{{"type":"Message.CreateTextMessage.m{seq}","data":{{"text":"t={sent}"}},"room":{room}}}"#
+    let probe_user = format!("p{run}");
+    drop(connect(args.addr, &probe_user, "pw", true).await?);
+    let phases: &[bool] = if args.attack {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    for &attacked in phases {
+        let attacker = if attacked {
+            let a = attack::Attack::start(
+                args.addr,
+                room,
+                args.attack_from,
+                args.idle_sockets,
+                args.guessers,
+            )
+            .await?;
+            // Let it reach full strength before measuring.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            Some(a)
+        } else {
+            None
+        };
+        let label = if attacked {
+            "with the attacker"
+        } else {
+            "without an attacker"
+        };
+        latencies.lock().map_err(|_| anyhow!("poisoned"))?.clear();
+        received.store(0, Ordering::Relaxed);
+        let probes = tokio::spawn(time_sign_ins(args.addr, probe_user.clone(), args.seconds));
+        let usage_before = args.server_pid.and_then(server_usage);
+        let measure_start = Instant::now();
+        let total = (args.rate * args.seconds as f64) as u64;
+        let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        for seq in 0..total {
+            ticker.tick().await;
+            let writer = writers[seq as usize % writers.len()].clone();
+            tokio::spawn(async move {
+                let mut w = writer.lock().await;
+                let sent = epoch.elapsed().as_micros() as u64;
+                let json = format!(
+                    r#"{{"type":"Message.CreateTextMessage.m{seq}","data":{{"text":"t={sent}"}},"room":{room}}}"#
+                );
+                let line = w.0.encrypt_line(&json);
+                let _ = w.1.write_all(format!("{line}\n").as_bytes()).await;
+            });
+        }
+        let send_secs = measure_start.elapsed().as_secs_f64();
+        let expected = total * (writers.len() as u64 - 1);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let usage_after = args.server_pid.and_then(server_usage);
+        let wall = measure_start.elapsed().as_secs_f64();
+        let mut all = std::mem::take(&mut *latencies.lock().map_err(|_| anyhow!("poisoned"))?);
+        all.sort_unstable();
+        let mut sign_ins = probes.await??;
+        sign_ins.sort_unstable();
+        println!("== {label}");
+        println!(
+            "fan-out: {} clients in one room, {} messages at {:.0}/s over {:.1} s",
+            args.clients, total, args.rate, send_secs
+        );
+        println!(
+            "delivered {} of {} ({:.2}%)",
+            all.len(),
+            expected,
+            100.0 * all.len() as f64 / expected.max(1) as f64
+        );
+        println!(
+            "delivery latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
+            percentile(&all, 0.50),
+            percentile(&all, 0.99),
+            percentile(&all, 1.0)
+        );
+        println!(
+            "honest sign-in (connect, handshake, login) ms, {} tries: p50 {:.1}  p99 {:.1}  max {:.1}",
+            sign_ins.len(),
+            percentile(&sign_ins, 0.50),
+            percentile(&sign_ins, 0.99),
+            percentile(&sign_ins, 1.0)
+        );
+        if let (Some((cpu0, _)), Some((cpu1, rss))) = (usage_before, usage_after) {
+            println!(
+                "server CPU {:.1}% of one core over {:.1} s; RSS {:.1} MiB",
+                100.0 * (cpu1 - cpu0) / wall,
+                wall,
+                rss as f64 / 1024.0
             );
-            let line = w.0.encrypt_line(&json);
-            let _ = w.1.write_all(format!("{line}\n").as_bytes()).await;
-        });
+        }
+        if let Some(attacker) = attacker {
+            println!("attacker: {}", attacker.stop().await);
+        }
     }
-    let send_secs = measure_start.elapsed().as_secs_f64();
-    let expected = total * (writers.len() as u64 - 1);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let usage_after = args.server_pid.and_then(server_usage);
-    let wall = measure_start.elapsed().as_secs_f64();
+    let mut members_left = 0;
     for w in &writers {
-        let _ = w.lock().await.1.shutdown().await;
+        if w.lock().await.1.shutdown().await.is_err() {
+            members_left += 1;
+        }
     }
     drop(writers);
+    let mut closed = 0;
     for r in readers {
+        if r.is_finished() {
+            closed += 1;
+        }
         r.abort();
     }
-    let mut all = std::mem::take(&mut *latencies.lock().map_err(|_| anyhow!("poisoned"))?);
-    all.sort_unstable();
-    println!(
-        "fan-out: {} clients in one room, {} messages at {:.0}/s over {:.1} s",
-        args.clients, total, args.rate, send_secs
-    );
-    println!(
-        "delivered {} of {} ({:.2}%)",
-        all.len(),
-        expected,
-        100.0 * all.len() as f64 / expected.max(1) as f64
-    );
-    println!(
-        "delivery latency ms: p50 {:.2}  p99 {:.2}  max {:.2}",
-        percentile(&all, 0.50),
-        percentile(&all, 0.99),
-        percentile(&all, 1.0)
-    );
-    if let (Some((cpu0, _)), Some((cpu1, rss))) = (usage_before, usage_after) {
-        println!(
-            "server CPU {:.1}% of one core over {:.1} s; RSS {:.1} MiB",
-            100.0 * (cpu1 - cpu0) / wall,
-            wall,
-            rss as f64 / 1024.0
-        );
-    }
+    println!("honest members the server disconnected: {closed} ({members_left} write errors)");
     Ok(())
+}
+
+/// Times an honest sign-in (new connection, handshake, login) once a second for
+/// `seconds`; the durations in microseconds. A refused or failed one counts as 60 s.
+async fn time_sign_ins(addr: SocketAddr, user: String, seconds: u64) -> anyhow::Result<Vec<u64>> {
+    let mut times = Vec::new();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    for _ in 0..seconds {
+        ticker.tick().await;
+        let started = Instant::now();
+        let ok = tokio::time::timeout(Duration::from_secs(60), connect(addr, &user, "pw", false))
+            .await
+            .is_ok_and(|c| c.is_ok());
+        times.push(if ok {
+            started.elapsed().as_micros() as u64
+        } else {
+            60_000_000
+        });
+    }
+    Ok(times)
 }
 
 async fn idle(args: Args) -> anyhow::Result<()> {

@@ -1,0 +1,66 @@
+//! The line at the top of a room's timeline about older messages on the server
+//! (`history/1`): a button to fetch them (scrolling up does it too), that they are
+//! loading, why they did not, or that the room starts here.
+
+use miricat_shared::RoomId;
+use yew::prelude::*;
+
+use crate::hooks::use_chat;
+use crate::state::HistoryView;
+
+/// Props of [`HistoryTop`].
+#[derive(Properties, PartialEq)]
+pub struct HistoryTopProps {
+    /// Where the room's history stands.
+    pub history: HistoryView,
+    /// The room.
+    pub room: RoomId,
+    /// Its name, for "the start of #name".
+    pub name: AttrValue,
+}
+
+/// Shown above the oldest entry while it is rendered; nothing against a server
+/// that keeps no history for us.
+#[component]
+pub fn HistoryTop(props: &HistoryTopProps) -> Html {
+    let chat = use_chat();
+    let room = props.room;
+    let fetch = Callback::from(move |_: MouseEvent| chat.load_older(room));
+    let (state, body) = match &props.history {
+        HistoryView::Unavailable => return Html::default(),
+        HistoryView::More => (
+            "more",
+            html! {
+                <button type="button" class="ghost small" data-testid="load-older" onclick={fetch}>
+                    { "Load earlier messages" }
+                </button>
+            },
+        ),
+        HistoryView::Loading => ("loading", html! { { "Loading earlier messages…" } }),
+        HistoryView::Start => (
+            "start",
+            html! { { format!("This is the start of #{}.", props.name) } },
+        ),
+        HistoryView::Full => (
+            "full",
+            html! { { "Older messages are not kept in this tab." } },
+        ),
+        HistoryView::Failed(why) => (
+            "failed",
+            html! {
+                <>
+                    <span>{ why.clone() }</span>
+                    { " " }
+                    <button type="button" class="ghost small" data-testid="load-older" onclick={fetch}>
+                        { "Try again" }
+                    </button>
+                </>
+            },
+        ),
+    };
+    html! {
+        <div class="history-top muted small" data-testid="history-top" data-history={state} role="status">
+            { body }
+        </div>
+    }
+}
