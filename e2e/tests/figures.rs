@@ -11,8 +11,11 @@ use miricat_e2e::system::{ROOT_PASSWORD, dist_dir};
 use miricat_e2e::{Browser, Chromedriver, System};
 use serde_json::Value;
 
-/// The size target for the wasm, gzipped.
-const WASM_GZIP_BUDGET: usize = 400 * 1024;
+/// The size guard for the wasm, gzipped: it is downloaded before the sign-in form
+/// works. Issue 15's target is 250 KiB; the app is at ~262 KiB (266 KB) after
+/// wasm-opt -Oz and opt-level z, so this guards what was reached with a small margin
+/// until the rest (yew's generic view code, packet decoding) is cut down.
+const WASM_GZIP_BUDGET: usize = 270 * 1024;
 
 #[test]
 fn wasm_fits_the_size_budget() -> Result<()> {

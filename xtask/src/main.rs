@@ -20,10 +20,12 @@ cargo xtask <task>
 
 Tasks:
   setup   Install what this machine lacks to build and test everything: the wasm32
-          target, trunk 0.21.14, wasm-bindgen-cli at Cargo.lock's version, and
-          Debian's chromium, chromium-driver and binaryen. Skips what is present.
+          target, trunk 0.21.14, wasm-bindgen-cli at Cargo.lock's version, Debian's
+          chromium, chromium-driver and npm, and npm's binaryen 132 (wasm-opt) under
+          .tools/binaryen. Skips what is present.
   test    Run every check CI runs: formatting, clippy (native and wasm32), all native
-          tests, the protocol tests compiled to wasm32, a release build of the web app
+          tests, the protocol tests compiled to wasm32, the handshake timing in V8
+          (printed, never asserted), a release build of the web app
           and the end-to-end tests in headless Chromium. Runs `setup` first.
   run     Build the web app and start the MCP server (127.0.0.1:3072) and the bridge
           serving the app (http://127.0.0.1:8080), printing the URL and the root

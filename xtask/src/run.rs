@@ -14,12 +14,15 @@ const SERVER_ADDR: &str = "127.0.0.1:3072";
 const BRIDGE_ADDR: &str = "127.0.0.1:8080";
 
 /// `trunk build --release` into `dist/`, offline: trunk must not try to download
-/// tools (Trunk.toml points it at the installed ones).
+/// tools (Trunk.toml names the installed versions), and finds npm's wasm-opt first
+/// on PATH.
 pub fn build_web_app() -> Result<()> {
-    step(
-        "web app release build (trunk)",
-        command("trunk", &["build", "--release", "--offline"]),
-    )
+    let mut trunk = command("trunk", &["build", "--release", "--offline"]);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let paths =
+        std::iter::once(crate::tools::binaryen_bin_dir()).chain(std::env::split_paths(&path));
+    trunk.env("PATH", std::env::join_paths(paths).context("joining PATH")?);
+    step("web app release build (trunk)", trunk)
 }
 
 /// Builds everything and runs server + bridge until Ctrl-C.

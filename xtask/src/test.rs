@@ -57,6 +57,27 @@ pub fn all() -> Result<()> {
             ],
         ),
     )?);
+    // A measurement (it prints its figure and checks only that ours, JS BigInt and
+    // OpenSSL agree), built with the profile the browser gets.
+    counts.add(test_step(
+        "handshake speed in V8 (wasm32, node)",
+        command(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "miricat-web",
+                "--profile",
+                "web-release",
+                "--target",
+                WASM,
+                "--test",
+                "handshake_speed",
+                "--",
+                "--nocapture",
+            ],
+        ),
+    )?);
     crate::run::build_web_app()?;
     counts.add(test_step(
         "end-to-end tests in headless Chromium",

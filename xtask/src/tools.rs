@@ -2,22 +2,39 @@
 //!
 //! Trunk cannot download its own tools on our machines, so wasm-bindgen-cli is
 //! installed at exactly the `wasm-bindgen` version in Cargo.lock and wasm-opt comes
-//! from Debian's binaryen.
+//! from npm's binaryen package (Debian's binaryen 108 cannot read our module),
+//! installed under `.tools/binaryen`.
+
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
 use crate::{command, has_program, output_of, step, workspace_root};
 
+/// npm's binaryen release; Trunk.toml's `wasm_opt = "version_132"` must match it.
+const BINARYEN_VERSION: &str = "132.0.0";
+
+/// Where npm's binaryen puts `wasm-opt`: the xtask's web build puts this first on
+/// PATH so trunk finds it (trunk takes tools from PATH in offline mode).
+pub fn binaryen_bin_dir() -> PathBuf {
+    workspace_root()
+        .join(".tools")
+        .join("binaryen")
+        .join("node_modules")
+        .join(".bin")
+}
+
 /// The trunk release we build with: 0.22 needs a newer rustc than our 1.95.
 pub const TRUNK_VERSION: &str = "0.21.14";
 
-/// Debian packages the browser build and end-to-end tests need.
-const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "binaryen"];
+/// Debian packages the browser build and end-to-end tests need (npm runs binaryen).
+const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "npm"];
 
 /// Ensures every tool is installed.
 pub fn ensure_all() -> Result<()> {
     ensure_wasm_target()?;
     ensure_apt_packages()?;
+    ensure_binaryen()?;
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
     let bindgen = wasm_bindgen_version()?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &bindgen)
@@ -37,8 +54,8 @@ fn ensure_wasm_target() -> Result<()> {
 
 fn ensure_apt_packages() -> Result<()> {
     let present = |program: &str| has_program(program, "--version");
-    if present("chromium") && present("chromedriver") && present("wasm-opt") {
-        println!("ok: chromium, chromedriver, wasm-opt");
+    if present("chromium") && present("chromedriver") && present("npm") {
+        println!("ok: chromium, chromedriver, npm");
         return Ok(());
     }
     let as_root = output_of("id", &["-u"]) == "0";
@@ -55,7 +72,40 @@ fn ensure_apt_packages() -> Result<()> {
     install.extend(APT_PACKAGES);
     let mut cmd = command(program, &install);
     cmd.env("DEBIAN_FRONTEND", "noninteractive");
-    step("apt-get install chromium chromium-driver binaryen", cmd)
+    step("apt-get install chromium chromium-driver npm", cmd)
+}
+
+/// Installs npm's binaryen (a current wasm-opt, run by node) under `.tools/binaryen`
+/// unless its wasm-opt already reports [`BINARYEN_VERSION`].
+fn ensure_binaryen() -> Result<()> {
+    let wasm_opt = binaryen_bin_dir().join("wasm-opt");
+    let major = BINARYEN_VERSION
+        .split('.')
+        .next()
+        .unwrap_or(BINARYEN_VERSION);
+    let reported = output_of(&wasm_opt.to_string_lossy(), &["--version"]);
+    if reported.contains(&format!("version_{major}")) {
+        println!("ok: wasm-opt {major} (npm binaryen)");
+        return Ok(());
+    }
+    let prefix = workspace_root().join(".tools").join("binaryen");
+    std::fs::create_dir_all(&prefix).context("creating .tools/binaryen")?;
+    let package = format!("binaryen@{BINARYEN_VERSION}");
+    let prefix = prefix.to_string_lossy();
+    step(
+        &format!("npm install {package}"),
+        command(
+            "npm",
+            &[
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                &prefix,
+                &package,
+            ],
+        ),
+    )
 }
 
 /// Installs `krate` at `version` with `cargo install --locked` unless `binary`

@@ -1,12 +1,8 @@
 //! RFC 3526 group 5 ("modp5") Diffie-Hellman as MCP uses it (`WIRE.md` sections 2, 3).
 
-use std::sync::OnceLock;
-
-use num_bigint::BigUint;
-use num_traits::One;
-
 use super::CryptoError;
 use super::cipher::{MCP_KEY_LEN, McpKey};
+use miricat_modp5 as modp5;
 
 /// The 1536-bit modp5 prime from RFC 3526, big-endian hex.
 pub const MODP5_PRIME_HEX: &str = concat!(
@@ -36,18 +32,24 @@ pub const PUBLIC_KEY_HEX_LEN: usize = SHARED_SECRET_LEN * 2;
 /// browser where every handshake runs in wasm.
 pub const PRIVATE_EXPONENT_BYTES: usize = 32;
 
-fn prime() -> &'static BigUint {
-    static PRIME: OnceLock<BigUint> = OnceLock::new();
-    PRIME.get_or_init(|| {
-        BigUint::parse_bytes(MODP5_PRIME_HEX.as_bytes(), 16).unwrap_or_else(BigUint::one)
-    })
-}
+/// The prime as [`SHARED_SECRET_LEN`] big-endian bytes.
+const _: () = assert!(SHARED_SECRET_LEN == miricat_modp5::MODP5_LEN);
+pub(crate) const MODP5_PRIME_BE: [u8; SHARED_SECRET_LEN] = miricat_modp5::MODP5_PRIME_BE;
+
+/// `p - 2`, the largest public key we accept.
+const LARGEST_PUBLIC_KEY: [u8; SHARED_SECRET_LEN] = {
+    let mut bytes = MODP5_PRIME_BE;
+    // p ends in 0xff, so this never borrows.
+    bytes[SHARED_SECRET_LEN - 1] -= 2;
+    bytes
+};
 
 /// One side's Diffie-Hellman key pair. Make a fresh one per connection (`WIRE.md`
 /// section 2): reusing one would give every session the same long-term secret.
 #[derive(Clone)]
 pub struct KeyPair {
-    private: BigUint,
+    /// Big-endian; its length is public, its bits are not.
+    private: Box<[u8]>,
     public: PublicKey,
 }
 
@@ -75,9 +77,11 @@ impl KeyPair {
     /// The key pair for a given private exponent (big-endian, any length). For test
     /// vectors and for replaying captured sessions.
     pub fn from_private_bytes(private_be: &[u8]) -> Self {
-        let private = BigUint::from_bytes_be(private_be);
-        let public = PublicKey(BigUint::from(GENERATOR).modpow(&private, prime()));
-        Self { private, public }
+        let public = PublicKey(modp5::generator_power(private_be));
+        Self {
+            private: private_be.into(),
+            public,
+        }
     }
 
     /// Our public key.
@@ -87,13 +91,13 @@ impl KeyPair {
 
     /// `peer ^ private mod p`, the secret both sides share.
     pub fn shared_secret(&self, peer: &PublicKey) -> SharedSecret {
-        SharedSecret(to_fixed_be(&peer.0.modpow(&self.private, prime())))
+        SharedSecret(modp5::power(&peer.0, &self.private))
     }
 }
 
-/// A validated public key `Y` with `2 <= Y <= p-2`.
+/// A validated public key `Y` with `2 <= Y <= p-2`, as fixed-width big-endian bytes.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PublicKey(BigUint);
+pub struct PublicKey([u8; SHARED_SECRET_LEN]);
 
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -105,9 +109,8 @@ impl PublicKey {
     /// Exactly [`PUBLIC_KEY_HEX_LEN`] lowercase hex digits, zero-padded on the left:
     /// some servers parse hex two digits at a time and break on odd lengths.
     pub fn to_hex(&self) -> String {
-        let bytes = to_fixed_be(&self.0);
         let mut hex = String::with_capacity(PUBLIC_KEY_HEX_LEN);
-        for byte in bytes {
+        for byte in self.0 {
             hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
             hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
         }
@@ -127,9 +130,19 @@ impl PublicKey {
         if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(CryptoError::KeyNotHex);
         }
-        let value = BigUint::parse_bytes(hex.as_bytes(), 16).ok_or(CryptoError::KeyNotHex)?;
-        let two = BigUint::from(2u32);
-        if value < two || value > prime() - &two {
+        // Right-aligned nibbles: an odd length reads as if a `0` were prefixed.
+        let mut wide = [0u8; SHARED_SECRET_LEN + 1];
+        for (position, digit) in hex.bytes().rev().enumerate() {
+            let value = (digit as char).to_digit(16).unwrap_or(0) as u8;
+            let byte = &mut wide[SHARED_SECRET_LEN - position / 2];
+            *byte |= if position % 2 == 0 { value } else { value << 4 };
+        }
+        // The extra byte is the optional `00`; anything else is at least 2^1536.
+        let mut value = [0u8; SHARED_SECRET_LEN];
+        value.copy_from_slice(&wide[1..]);
+        let at_least_two = value[..SHARED_SECRET_LEN - 1].iter().any(|&b| b != 0)
+            || value[SHARED_SECRET_LEN - 1] >= 2;
+        if wide[0] != 0 || !at_least_two || value > LARGEST_PUBLIC_KEY {
             return Err(CryptoError::KeyOutOfRange);
         }
         Ok(Self(value))
@@ -161,15 +174,6 @@ impl SharedSecret {
     }
 }
 
-/// `value` as exactly 192 big-endian bytes. Every value here is below `p < 2^1536`.
-fn to_fixed_be(value: &BigUint) -> [u8; SHARED_SECRET_LEN] {
-    let bytes = value.to_bytes_be();
-    let mut out = [0u8; SHARED_SECRET_LEN];
-    let len = bytes.len().min(SHARED_SECRET_LEN);
-    out[SHARED_SECRET_LEN - len..].copy_from_slice(&bytes[bytes.len() - len..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,10 +187,26 @@ mod tests {
         assert_eq!(a.public().to_hex().len(), PUBLIC_KEY_HEX_LEN);
     }
 
+    fn hex_of(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     #[test]
     fn rejects_keys_that_force_a_known_secret() {
-        let p_minus_1 = format!("{:x}", prime() - 1u32);
-        for bad in ["0", "1", "00", p_minus_1.as_str(), MODP5_PRIME_HEX] {
+        let mut p_minus_1 = MODP5_PRIME_BE;
+        p_minus_1[SHARED_SECRET_LEN - 1] -= 1;
+        let p_minus_1 = hex_of(&p_minus_1);
+        let two_to_1536 = format!("1{}", "0".repeat(PUBLIC_KEY_HEX_LEN));
+        let all_ones = "f".repeat(PUBLIC_KEY_HEX_LEN);
+        for bad in [
+            "0",
+            "1",
+            "00",
+            p_minus_1.as_str(),
+            MODP5_PRIME_HEX,
+            &all_ones,
+            &two_to_1536,
+        ] {
             assert_eq!(
                 PublicKey::from_hex(bad),
                 Err(CryptoError::KeyOutOfRange),
@@ -194,7 +214,10 @@ mod tests {
             );
         }
         assert!(PublicKey::from_hex("2").is_ok());
-        assert!(PublicKey::from_hex(&format!("{:x}", prime() - 2u32)).is_ok());
+        let largest = PublicKey::from_hex(&hex_of(&LARGEST_PUBLIC_KEY)).unwrap();
+        assert_eq!(largest.to_hex(), hex_of(&LARGEST_PUBLIC_KEY));
+        let java_style = format!("00{}", hex_of(&LARGEST_PUBLIC_KEY));
+        assert_eq!(PublicKey::from_hex(&java_style).unwrap(), largest);
     }
 
     #[test]

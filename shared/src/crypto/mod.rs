@@ -1,7 +1,8 @@
 //! MCP cryptography (`WIRE.md` sections 2 to 4): modp5 Diffie-Hellman, the MCP Key,
 //! and AES-256-CTR line encryption.
 //!
-//! - [`dh`]: key pairs, public-key hex encoding/parsing/validation, the shared secret.
+//! - [`dh`]: key pairs, public-key hex encoding/parsing/validation, the shared secret
+//!   (the exponentiation itself is the `miricat-modp5` crate).
 //! - [`cipher`]: the MCP Key and encrypting/decrypting one line.
 
 pub mod cipher;

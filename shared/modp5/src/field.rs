@@ -1,0 +1,295 @@
+//! Residues modulo the modp5 prime in Montgomery form, with a fixed limb count.
+//!
+//! Every operation here runs the same instructions and touches the same memory
+//! whatever the values are: no branch and no index depends on a limb. That is what
+//! makes the exponentiation in [`crate::exponent`] constant time.
+//!
+//! Limbs are narrower than the machine word (52 bits in `u64` natively, 28 bits in
+//! `u32` on wasm32) so a whole product column sums without carries into the double
+//! width accumulator (`u128` / `u64`); carries are propagated once per column. On
+//! wasm32 that keeps everything in V8's native 64-bit multiply.
+//!
+//! Values are kept "lazily reduced": the Montgomery radix `R = 2^(LIMB_BITS*LIMBS)`
+//! exceeds `16p`, so a product of two values below `4p` comes out below `2p`, and
+//! a doubling (below `4p`) needs no subtraction before the next squaring. Only
+//! [`Residue::to_bytes`] reduces fully.
+
+use subtle::{Choice, ConditionallySelectable};
+
+use super::limb::{LIMB_BITS, LIMBS, Limb, MASK, Wide};
+use crate::MODP5_PRIME_BE;
+
+/// A value modulo p as little-endian limbs, each below `2^LIMB_BITS`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Residue(pub(crate) [Limb; LIMBS]);
+
+/// The prime as limbs.
+pub(crate) const PRIME: Residue = Residue(limbs_from_be(&MODP5_PRIME_BE));
+
+/// `R mod p`: one in Montgomery form.
+pub(crate) const ONE: Residue = radix_power_mod_p(1);
+
+/// `R^2 mod p`: multiplying by it moves a plain value into Montgomery form.
+const R_SQUARED: Residue = radix_power_mod_p(2);
+
+/// `-p^-1 mod 2^LIMB_BITS`. The low 64 bits of p are all ones, so `p = -1` modulo
+/// the limb radix and the usual Montgomery factor is 1: the quotient digit is just
+/// the accumulator's low limb.
+const _: () = assert!(PRIME.0[0] == MASK);
+
+/// The headroom the lazy reduction relies on: `16p < R`, and values below `4p` fit.
+const _: () = assert!(LIMB_BITS as usize * LIMBS >= 1536 + 4);
+
+impl Residue {
+    /// A plain big-endian value below p (a validated public key) in Montgomery form.
+    pub(crate) fn from_be_bytes(bytes: &[u8; 192]) -> Self {
+        mont_mul(&Self(limbs_from_be(bytes)), &R_SQUARED)
+    }
+
+    /// Out of Montgomery form, fully reduced, as 192 big-endian bytes.
+    pub(crate) fn to_be_bytes(self) -> [u8; 192] {
+        let mut plain = [0; LIMBS];
+        plain[0] = 1;
+        // x * 1 / R: below p + 1, so one conditional subtraction reduces it fully.
+        let reduced = subtract_prime_if_not_below(&mont_mul(&self, &Self(plain)));
+        limbs_to_be(&reduced.0)
+    }
+
+    /// `2 * self` by a one-bit shift; below `4p` for an input below `2p`.
+    pub(crate) fn doubled(&self) -> Self {
+        let mut out = [0; LIMBS];
+        let mut carry = 0;
+        for (o, &limb) in out.iter_mut().zip(&self.0) {
+            let shifted = (limb << 1) | carry;
+            carry = shifted >> LIMB_BITS;
+            *o = shifted & MASK;
+        }
+        Self(out)
+    }
+
+    /// `a` where `choice` is 0, `b` where it is 1, without a branch.
+    pub(crate) fn select(a: &Self, b: &Self, choice: Choice) -> Self {
+        let mut out = [0; LIMBS];
+        for ((o, x), y) in out.iter_mut().zip(&a.0).zip(&b.0) {
+            *o = Limb::conditional_select(x, y, choice);
+        }
+        Self(out)
+    }
+}
+
+/// Montgomery product `a * b / R mod p`, below `2p` for inputs below `4p`.
+///
+/// Product scanning: column `i` sums every `a[j] * b[i-j]` and `m[j] * p[i-j]` into
+/// one wide accumulator, where `m` is the Montgomery quotient found column by column.
+pub(crate) fn mont_mul(a: &Residue, b: &Residue) -> Residue {
+    let (a, b, p) = (&a.0, &b.0, &PRIME.0);
+    let mut quotient = [0; LIMBS];
+    let mut out = [0; LIMBS];
+    let mut acc: Wide = 0;
+    for i in 0..LIMBS {
+        for ((&x, &y), (&q, &n)) in a[..i]
+            .iter()
+            .zip(b[1..=i].iter().rev())
+            .zip(quotient[..i].iter().zip(p[1..=i].iter().rev()))
+        {
+            acc += Wide::from(x) * Wide::from(y) + Wide::from(q) * Wide::from(n);
+        }
+        acc += Wide::from(a[i]) * Wide::from(b[0]);
+        quotient[i] = low_limb(acc);
+        acc += Wide::from(quotient[i]) * Wide::from(p[0]);
+        acc >>= LIMB_BITS;
+    }
+    for i in LIMBS..2 * LIMBS - 1 {
+        let start = i + 1 - LIMBS;
+        for ((&x, &y), (&q, &n)) in a[start..]
+            .iter()
+            .zip(b[start..].iter().rev())
+            .zip(quotient[start..].iter().zip(p[start..].iter().rev()))
+        {
+            acc += Wide::from(x) * Wide::from(y) + Wide::from(q) * Wide::from(n);
+        }
+        out[i - LIMBS] = low_limb(acc);
+        acc >>= LIMB_BITS;
+    }
+    out[LIMBS - 1] = acc as Limb;
+    Residue(out)
+}
+
+/// Montgomery square `a * a / R mod p`: each cross product `a[j] * a[k]` (`j < k`)
+/// is computed once and doubled, about a quarter fewer multiplications than
+/// [`mont_mul`].
+pub(crate) fn mont_square(a: &Residue) -> Residue {
+    let (a, p) = (&a.0, &PRIME.0);
+    let mut quotient = [0; LIMBS];
+    let mut out = [0; LIMBS];
+    let mut acc: Wide = 0;
+    for i in 0..LIMBS {
+        acc += square_column(a, 0, i);
+        for (&q, &n) in quotient[..i].iter().zip(p[1..=i].iter().rev()) {
+            acc += Wide::from(q) * Wide::from(n);
+        }
+        quotient[i] = low_limb(acc);
+        acc += Wide::from(quotient[i]) * Wide::from(p[0]);
+        acc >>= LIMB_BITS;
+    }
+    for i in LIMBS..2 * LIMBS - 1 {
+        let start = i + 1 - LIMBS;
+        acc += square_column(a, start, i);
+        for (&q, &n) in quotient[start..].iter().zip(p[start..].iter().rev()) {
+            acc += Wide::from(q) * Wide::from(n);
+        }
+        out[i - LIMBS] = low_limb(acc);
+        acc >>= LIMB_BITS;
+    }
+    out[LIMBS - 1] = acc as Limb;
+    Residue(out)
+}
+
+/// Column `i` of `a * a` (the sum of `a[j] * a[i-j]` for `start <= j <= i-j`, each
+/// pair off the diagonal counted twice). `start` and `i` are positions, never data.
+#[inline(always)]
+fn square_column(a: &[Limb; LIMBS], start: usize, i: usize) -> Wide {
+    let end = i - start; // the highest j with a partner
+    let pairs = (end + 1 - start) / 2;
+    let mut cross: Wide = 0;
+    for (&x, &y) in a[start..start + pairs].iter().zip(a[..=end].iter().rev()) {
+        cross += Wide::from(x) * Wide::from(y);
+    }
+    let mut column = cross << 1;
+    if i.is_multiple_of(2) {
+        let middle = Wide::from(a[i / 2]);
+        column += middle * middle;
+    }
+    column
+}
+
+/// The low limb of an accumulator.
+#[inline(always)]
+fn low_limb(acc: Wide) -> Limb {
+    acc as Limb & MASK
+}
+
+/// `x - p` if `x >= p`, else `x`, chosen by mask. `x` is below `2p`.
+fn subtract_prime_if_not_below(x: &Residue) -> Residue {
+    let (difference, borrow) = subtract(&x.0, &PRIME.0);
+    Residue::select(&Residue(difference), x, Choice::from(borrow as u8))
+}
+
+/// `x - y` with the final borrow (1 when `x < y`). A `const fn` for the constants.
+const fn subtract(x: &[Limb; LIMBS], y: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb) {
+    let mut out = [0; LIMBS];
+    let mut borrow = 0;
+    let mut i = 0;
+    while i < LIMBS {
+        let difference = x[i].wrapping_sub(y[i]).wrapping_sub(borrow);
+        out[i] = difference & MASK;
+        borrow = (difference >> LIMB_BITS) & 1;
+        i += 1;
+    }
+    (out, borrow)
+}
+
+/// `R^power mod p` for the constants, by doubling a value below p and subtracting p
+/// when it is not below it any more. Runs at compile time only.
+const fn radix_power_mod_p(power: usize) -> Residue {
+    // 2^1535 is below p = 2^1536 - 2^1472 - ...; double it up to 2^(bits * power).
+    let mut value = [0; LIMBS];
+    value[1535 / LIMB_BITS as usize] = 1 << (1535 % LIMB_BITS as usize);
+    let mut doublings = LIMB_BITS as usize * LIMBS * power - 1535;
+    while doublings > 0 {
+        let mut carry = 0;
+        let mut i = 0;
+        while i < LIMBS {
+            let shifted = (value[i] << 1) | carry;
+            carry = shifted >> LIMB_BITS;
+            value[i] = shifted & MASK;
+            i += 1;
+        }
+        let (difference, borrow) = subtract(&value, &PRIME.0);
+        if borrow == 0 {
+            value = difference;
+        }
+        doublings -= 1;
+    }
+    Residue(value)
+}
+
+/// Big-endian bytes (a value below `2^1536`) as little-endian limbs.
+const fn limbs_from_be(bytes: &[u8; 192]) -> [Limb; LIMBS] {
+    let mut limbs = [0; LIMBS];
+    let mut bit = 0;
+    let mut index = 192;
+    while index > 0 {
+        index -= 1;
+        let byte = bytes[index] as Limb;
+        let (limb, offset) = (bit / LIMB_BITS as usize, bit % LIMB_BITS as usize);
+        limbs[limb] |= (byte << offset) & MASK;
+        if offset + 8 > LIMB_BITS as usize {
+            limbs[limb + 1] |= byte >> (LIMB_BITS as usize - offset);
+        }
+        bit += 8;
+    }
+    limbs
+}
+
+/// Little-endian limbs (a value below `2^1536`) as big-endian bytes.
+fn limbs_to_be(limbs: &[Limb; LIMBS]) -> [u8; 192] {
+    let mut bytes = [0; 192];
+    for (position, byte) in bytes.iter_mut().rev().enumerate() {
+        let bit = position * 8;
+        let (limb, offset) = (bit / LIMB_BITS as usize, bit % LIMB_BITS as usize);
+        let mut value = limbs[limb] >> offset;
+        if offset + 8 > LIMB_BITS as usize && limb + 1 < LIMBS {
+            value |= limbs[limb + 1] << (LIMB_BITS as usize - offset);
+        }
+        *byte = value as u8;
+    }
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn residue_of(byte: u8) -> Residue {
+        let mut bytes = [0; 192];
+        bytes[191] = byte;
+        Residue::from_be_bytes(&bytes)
+    }
+
+    #[test]
+    fn bytes_round_trip_through_limbs() {
+        let mut bytes = MODP5_PRIME_BE;
+        bytes[191] -= 2;
+        assert_eq!(limbs_to_be(&limbs_from_be(&bytes)), bytes);
+        assert_eq!(Residue::from_be_bytes(&bytes).to_be_bytes(), bytes);
+    }
+
+    #[test]
+    fn one_is_the_radix_reduced() {
+        assert_eq!(ONE.to_be_bytes(), residue_of(1).to_be_bytes());
+        assert_eq!(mont_mul(&ONE, &residue_of(7)).to_be_bytes()[191], 7);
+    }
+
+    #[test]
+    fn squaring_and_doubling_agree_with_multiplying() {
+        let x = residue_of(200).doubled();
+        assert_eq!(
+            mont_square(&x).to_be_bytes(),
+            mont_mul(&x, &x).to_be_bytes()
+        );
+        let product = mont_mul(&x, &residue_of(2)).to_be_bytes();
+        assert_eq!(&product[190..], &800u16.to_be_bytes());
+    }
+
+    #[test]
+    fn the_largest_lazy_values_still_reduce() {
+        // p - 1 doubled is 2p - 2 (below 4p): its square is 4 mod p.
+        let mut bytes = MODP5_PRIME_BE;
+        bytes[191] -= 1;
+        let minus_two = Residue::from_be_bytes(&bytes).doubled();
+        let square = mont_square(&minus_two).to_be_bytes();
+        assert_eq!(square[191], 4);
+        assert!(square[..191].iter().all(|&b| b == 0));
+    }
+}

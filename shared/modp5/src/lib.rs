@@ -1,0 +1,68 @@
+//! Fixed-width, allocation-free, constant-time exponentiation modulo the RFC 3526
+//! group 5 ("modp5") prime: the whole cost of the MCP handshake.
+//!
+//! A crate of its own so the browser build can compile it at full speed while the
+//! rest of the protocol crate (serde-heavy packet code) is built for size.
+//!
+//! Our own code rather than a crate: `num-bigint`'s `modpow` allocates per
+//! multiplication, has no dedicated squaring, no shortcut for the generator 2 and
+//! branches on the exponent (a timing leak on the server, whose private exponent a
+//! peer can probe on every connection); `crypto-bigint`'s `MontyForm` is constant
+//! time but was measured at only about 1.5x `num-bigint` in wasm.
+//!
+//! - [`limb`]: the limb width per target.
+//! - [`field`]: Montgomery multiplication, squaring and doubling.
+//! - [`exponent`]: the fixed-window and the base-2 exponentiation.
+
+#![no_std]
+
+mod exponent;
+mod field;
+mod limb;
+
+use field::Residue;
+
+/// Bytes in a value modulo p (1536 bits).
+pub const MODP5_LEN: usize = 192;
+
+/// The 1536-bit modp5 prime from RFC 3526, big-endian.
+pub const MODP5_PRIME_BE: [u8; MODP5_LEN] = hex_to_bytes(concat!(
+    "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74",
+    "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437",
+    "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed",
+    "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf05",
+    "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb",
+    "9ed529077096966d670c354e4abc9804f1746c08ca237327ffffffffffffffff",
+));
+
+/// `2 ^ exponent mod p` as 192 big-endian bytes (`exponent` big-endian, any length;
+/// the time depends on the length only).
+pub fn generator_power(exponent: &[u8]) -> [u8; MODP5_LEN] {
+    exponent::pow_of_two(exponent).to_be_bytes()
+}
+
+/// `base ^ exponent mod p` as 192 big-endian bytes, for a base below p (callers
+/// validate public keys first; a larger base still gives a value below p).
+pub fn power(base: &[u8; MODP5_LEN], exponent: &[u8]) -> [u8; MODP5_LEN] {
+    exponent::pow(&Residue::from_be_bytes(base), exponent).to_be_bytes()
+}
+
+/// A compile-time hex decoder for the prime.
+const fn hex_to_bytes(hex: &str) -> [u8; MODP5_LEN] {
+    const fn digit(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lowercase hex digit"),
+        }
+    }
+    let hex = hex.as_bytes();
+    assert!(hex.len() == 2 * MODP5_LEN);
+    let mut out = [0; MODP5_LEN];
+    let mut i = 0;
+    while i < MODP5_LEN {
+        out[i] = (digit(hex[2 * i]) << 4) | digit(hex[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
