@@ -16,7 +16,9 @@
 
 use subtle::{Choice, ConditionallySelectable};
 
-use super::limb::{LIMB_BITS, LIMBS, Limb, MASK, Wide};
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use super::limb::Wide;
+use super::limb::{LIMB_BITS, LIMBS, Limb, MASK};
 use crate::MODP5_PRIME_BE;
 
 /// A value modulo p as little-endian limbs, each below `2^LIMB_BITS`.
@@ -77,10 +79,15 @@ impl Residue {
     }
 }
 
+/// With `simd128` on wasm32 the column sums run four products at a time.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) use crate::simd_columns::{mont_mul, mont_square};
+
 /// Montgomery product `a * b / R mod p`, below `2p` for inputs below `4p`.
 ///
 /// Product scanning: column `i` sums every `a[j] * b[i-j]` and `m[j] * p[i-j]` into
 /// one wide accumulator, where `m` is the Montgomery quotient found column by column.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(crate) fn mont_mul(a: &Residue, b: &Residue) -> Residue {
     let (a, b, p) = (&a.0, &b.0, &PRIME.0);
     let mut quotient = [0; LIMBS];
@@ -118,6 +125,7 @@ pub(crate) fn mont_mul(a: &Residue, b: &Residue) -> Residue {
 /// Montgomery square `a * a / R mod p`: each cross product `a[j] * a[k]` (`j < k`)
 /// is computed once and doubled, about a quarter fewer multiplications than
 /// [`mont_mul`].
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(crate) fn mont_square(a: &Residue) -> Residue {
     let (a, p) = (&a.0, &PRIME.0);
     let mut quotient = [0; LIMBS];
@@ -147,6 +155,7 @@ pub(crate) fn mont_square(a: &Residue) -> Residue {
 
 /// Column `i` of `a * a` (the sum of `a[j] * a[i-j]` for `start <= j <= i-j`, each
 /// pair off the diagonal counted twice). `start` and `i` are positions, never data.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn square_column(a: &[Limb; LIMBS], start: usize, i: usize) -> Wide {
     let end = i - start; // the highest j with a partner
@@ -164,6 +173,7 @@ fn square_column(a: &[Limb; LIMBS], start: usize, i: usize) -> Wide {
 }
 
 /// The low limb of an accumulator.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn low_limb(acc: Wide) -> Limb {
     acc as Limb & MASK

@@ -12,6 +12,8 @@
 //!
 //! - [`limb`]: the limb width per target.
 //! - [`field`]: Montgomery multiplication, squaring and doubling.
+//! - `simd_columns`: the same multiplication and squaring with 128-bit SIMD, on
+//!   wasm32 built with `simd128` (the browser build).
 //! - [`exponent`]: the fixed-window and the base-2 exponentiation.
 
 #![no_std]
@@ -19,6 +21,8 @@
 mod exponent;
 mod field;
 mod limb;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd_columns;
 
 use field::Residue;
 
