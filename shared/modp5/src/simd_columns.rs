@@ -146,7 +146,7 @@ struct Column {
 
 impl Column {
     #[inline(always)]
-    fn of(i: usize) -> Self {
+    const fn of(i: usize) -> Self {
         let first_limb = i.saturating_sub(LIMBS - 1);
         let last_limb = if i < LIMBS - 1 { i } else { LIMBS - 1 };
         let first_chunk = first_limb / 4;
@@ -161,6 +161,19 @@ impl Column {
         }
     }
 }
+
+/// Every column's chunks lie inside the forward and the reversed arrays, so the
+/// zipped dot products never come up short.
+const _: () = {
+    let mut i = 0;
+    while i < 2 * LIMBS - 1 {
+        let column = Column::of(i);
+        let chunks = column.last_chunk + 1 - column.first_chunk;
+        assert!(column.first_reversed + chunks <= REVERSED_CHUNKS);
+        assert!(column.last_chunk < CHUNKS);
+        i += 1;
+    }
+};
 
 /// The sum of the lane products of `forward` and the first chunks of `reversed`.
 #[inline(always)]
@@ -228,22 +241,4 @@ fn reversed(limbs: &[u32; LIMBS]) -> Reversed {
         copies[3][m] = i32x4_shuffle::<3, 4, 5, 6>(low, high);
     }
     copies
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_column_stays_inside_the_reversed_copies() {
-        for i in 0..2 * LIMBS - 1 {
-            let column = Column::of(i);
-            let chunks = column.last_chunk + 1 - column.first_chunk;
-            assert!(
-                column.first_reversed + chunks <= REVERSED_CHUNKS,
-                "column {i}"
-            );
-            assert!(column.last_chunk < CHUNKS, "column {i}");
-        }
-    }
 }
