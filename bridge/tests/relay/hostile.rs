@@ -82,16 +82,8 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout() {
     wait_for_metric(bridge.addr, "miricat_bridge_connections_open", 1).await;
 
     // The server talks until the bridge stops taking its lines: 64 MiB at most.
-    let (mut server_rx, mut server_tx) = server.into_split();
-    let talker = tokio::spawn(async move {
-        let line = [b"y".repeat(16 * 1024), b"\n".to_vec()].concat();
-        for _ in 0..4096 {
-            if server_tx.write_all(&line).await.is_err() {
-                return;
-            }
-        }
-        panic!("the bridge took 64 MiB for a client that reads nothing");
-    });
+    let (mut server_rx, server_tx) = server.into_split();
+    let talker = talk_until_refused(server_tx, b'y');
     let mut upstream_end = [0u8; 1];
     let ended = within(tokio::io::AsyncReadExt::read(
         &mut server_rx,
@@ -135,16 +127,8 @@ async fn the_ping_watchdog_fires_while_a_send_to_a_client_that_reads_nothing_is_
     assert_eq!(ping, [0x89, 0x00], "an empty ping frame");
 
     // Now the server's lines block the bridge's sends to this client.
-    let (mut server_rx, mut server_tx) = server.into_split();
-    let talker = tokio::spawn(async move {
-        let line = [b"z".repeat(16 * 1024), b"\n".to_vec()].concat();
-        for _ in 0..4096 {
-            if server_tx.write_all(&line).await.is_err() {
-                return;
-            }
-        }
-        panic!("the bridge took 64 MiB for a client that reads nothing");
-    });
+    let (mut server_rx, server_tx) = server.into_split();
+    let talker = talk_until_refused(server_tx, b'z');
     let mut upstream_end = [0u8; 1];
     let ended = within(tokio::io::AsyncReadExt::read(
         &mut server_rx,
@@ -166,4 +150,21 @@ async fn the_ping_watchdog_fires_while_a_send_to_a_client_that_reads_nothing_is_
     within(talker).await.unwrap();
     honest_client_is_served(&bridge, "after the watchdog").await;
     bridge.stop().await;
+}
+
+/// The server side sends 16 KiB lines until the bridge stops taking them (an
+/// error once it closes the upstream); it panics past 64 MiB accepted.
+fn talk_until_refused(
+    mut server_tx: tokio::net::tcp::OwnedWriteHalf,
+    fill: u8,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let line = [vec![fill; 16 * 1024], b"\n".to_vec()].concat();
+        for _ in 0..4096 {
+            if server_tx.write_all(&line).await.is_err() {
+                return;
+            }
+        }
+        panic!("the bridge took 64 MiB for a client that reads nothing");
+    })
 }

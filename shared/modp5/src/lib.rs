@@ -29,15 +29,19 @@ use field::Residue;
 /// Bytes in a value modulo p (1536 bits).
 pub const MODP5_LEN: usize = 192;
 
-/// The 1536-bit modp5 prime from RFC 3526, big-endian.
-pub const MODP5_PRIME_BE: [u8; MODP5_LEN] = hex_to_bytes(concat!(
+/// The 1536-bit modp5 prime from RFC 3526, big-endian hex (the one copy: the
+/// protocol crate and the tests parse it from here).
+pub const MODP5_PRIME_HEX: &str = concat!(
     "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74",
     "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437",
     "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed",
     "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf05",
     "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb",
     "9ed529077096966d670c354e4abc9804f1746c08ca237327ffffffffffffffff",
-));
+);
+
+/// The 1536-bit modp5 prime from RFC 3526, big-endian.
+pub const MODP5_PRIME_BE: [u8; MODP5_LEN] = hex_to_bytes(MODP5_PRIME_HEX);
 
 /// `2 ^ exponent mod p` as 192 big-endian bytes (`exponent` big-endian, any length;
 /// the time depends on the length only).

@@ -5,14 +5,7 @@ use super::cipher::{MCP_KEY_LEN, McpKey};
 use miricat_modp5 as modp5;
 
 /// The 1536-bit modp5 prime from RFC 3526, big-endian hex.
-pub const MODP5_PRIME_HEX: &str = concat!(
-    "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74",
-    "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437",
-    "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed",
-    "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf05",
-    "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb",
-    "9ed529077096966d670c354e4abc9804f1746c08ca237327ffffffffffffffff",
-);
+pub use miricat_modp5::MODP5_PRIME_HEX;
 
 /// The group generator.
 pub const GENERATOR: u32 = 2;
