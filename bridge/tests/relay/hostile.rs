@@ -84,16 +84,7 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout() {
     // The server talks until the bridge stops taking its lines: 64 MiB at most.
     let (mut server_rx, server_tx) = server.into_split();
     let talker = talk_until_refused(server_tx, b'y');
-    let mut upstream_end = [0u8; 1];
-    let ended = within(tokio::io::AsyncReadExt::read(
-        &mut server_rx,
-        &mut upstream_end,
-    ))
-    .await;
-    assert!(
-        matches!(ended, Ok(0) | Err(_)),
-        "the upstream connection is closed"
-    );
+    assert_upstream_closed(&mut server_rx).await;
     wait_for_metric(bridge.addr, "miricat_bridge_connections_open", 0).await;
     drop(server_rx);
     within(talker).await.unwrap();
@@ -129,16 +120,7 @@ async fn the_ping_watchdog_fires_while_a_send_to_a_client_that_reads_nothing_is_
     // Now the server's lines block the bridge's sends to this client.
     let (mut server_rx, server_tx) = server.into_split();
     let talker = talk_until_refused(server_tx, b'z');
-    let mut upstream_end = [0u8; 1];
-    let ended = within(tokio::io::AsyncReadExt::read(
-        &mut server_rx,
-        &mut upstream_end,
-    ))
-    .await;
-    assert!(
-        matches!(ended, Ok(0) | Err(_)),
-        "the upstream connection is closed"
-    );
+    assert_upstream_closed(&mut server_rx).await;
     wait_for_metric(bridge.addr, "miricat_bridge_connections_open", 0).await;
     wait_for_metric(
         bridge.addr,
@@ -167,4 +149,15 @@ fn talk_until_refused(
         }
         panic!("the bridge took 64 MiB for a client that reads nothing");
     })
+}
+
+/// The bridge closed its upstream connection: the server side reads its end (or
+/// an error) within the test's deadline.
+async fn assert_upstream_closed(server_rx: &mut tokio::net::tcp::OwnedReadHalf) {
+    let mut upstream_end = [0u8; 1];
+    let ended = within(tokio::io::AsyncReadExt::read(server_rx, &mut upstream_end)).await;
+    assert!(
+        matches!(ended, Ok(0) | Err(_)),
+        "the upstream connection is closed"
+    );
 }
