@@ -103,9 +103,12 @@ async fn joins_and_leaves_past_the_burst_are_refused_per_connection_and_per_user
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_churning_member_disconnects_nobody_in_a_big_room() {
     const MEMBERS: usize = 100;
-    // Members with small receive windows, not reading during the churn, and a small
-    // outbound bound: the limited churn queues about 100 KiB of member lists for each
-    // (16 joins of 6.4 KB), and each must still be connected afterwards.
+    // Members not reading during the churn, and a small outbound bound: the limited
+    // churn queues about 140 KB of member lists for each (16 joins of 8.5 KB), and
+    // each must still be connected afterwards. Receive buffers stay above the 64 KiB
+    // loopback segment: below it the kernel paces a reader that catches up by its
+    // zero-window probe timer, and draining the setup's 430 KB of pushes took minutes
+    // on a loaded machine (a CI failure).
     let server = TestServer::start_with(|c| c.outbound.max_bytes = 160 * 1024).await;
     let room = create_room(&server, "big").await;
     let addr = server.addr();
@@ -116,7 +119,7 @@ async fn a_churning_member_disconnects_nobody_in_a_big_room() {
             let name = format!("member-{:03}-{}", batch * 10 + i, "x".repeat(49));
             tasks.spawn(async move {
                 let socket = tokio::net::TcpSocket::new_v4().unwrap();
-                socket.set_recv_buffer_size(4096).unwrap();
+                socket.set_recv_buffer_size(256 * 1024).unwrap();
                 let stream = socket.connect(addr).await.unwrap();
                 let mut c = Client::from_stream(stream).handshake().await;
                 let out = c.session.register(&name, "pw").unwrap();
