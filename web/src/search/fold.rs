@@ -18,8 +18,21 @@ pub fn fold_into(text: &str, out: &mut String) {
         out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
         return;
     }
-    for c in text.chars() {
-        fold_char(c, out);
+    // ASCII runs in bulk between the other chars (most chat has a few accents).
+    let mut rest = text;
+    while !rest.is_empty() {
+        let run = rest.bytes().take_while(u8::is_ascii).count();
+        out.extend(
+            rest[..run]
+                .bytes()
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        rest = &rest[run..];
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            fold_char(c, out);
+        }
+        rest = chars.as_str();
     }
 }
 

@@ -3,17 +3,15 @@
 //! results grouped by room with the matching words marked.
 //!
 //! Pure and browser-free: the caller hands in each room's messages, newest first,
-//! and renders the [`Results`]. The work is linear in the text searched: each
-//! message is folded once into a reused buffer and each word found with std's
-//! two-way substring search (no backtracking, whatever the text); only the few
-//! hits shown are cut into snippets. The query is bounded in words and length,
-//! the marks and snippets per hit too, so a 600 KB message costs one pass over it.
-//!
-//! Folding at query time was chosen over keeping a folded copy of every message:
-//! the benchmark (`web/benches/search.rs`, figures in the README) puts the two
-//! close, and the copy would double the memory of a 20,000-entry room.
+//! each with its folded copy from an [`index::FoldedRoom`] (or none, and it is
+//! folded here), and renders the [`Results`]. The work is linear in the text
+//! searched: each word is found with std's two-way substring search (no
+//! backtracking, whatever the text); only the few hits shown are cut into
+//! snippets. The query is bounded in words and length, the marks and snippets per
+//! hit too, so a 600 KB message costs one pass over it.
 
 pub mod fold;
+pub mod index;
 mod snippet;
 
 pub use snippet::Snippet;
@@ -78,6 +76,8 @@ pub struct Document<'a> {
     pub sender: &'a str,
     /// Its text.
     pub text: &'a str,
+    /// `fold::fold(text)`, when the caller keeps it (see [`index`]).
+    pub folded: Option<&'a str>,
 }
 
 /// One message found.
@@ -127,7 +127,7 @@ pub fn search<'a, R, M>(query: &Query, rooms: impl IntoIterator<Item = (R, M)>) 
 where
     M: IntoIterator<Item = Document<'a>>,
 {
-    let mut folded = String::new();
+    let mut buffer = String::new();
     let mut found: Vec<RoomHits<R>> = Vec::new();
     let mut total = 0;
     // Messages too short to hold the longest word are skipped unfolded (folding
@@ -140,9 +140,15 @@ where
             if document.text.len() < min_len {
                 continue;
             }
-            folded.clear();
-            fold::fold_into(document.text, &mut folded);
-            if !query.matches(&folded) {
+            let folded = match document.folded {
+                Some(kept) => kept,
+                None => {
+                    buffer.clear();
+                    fold::fold_into(document.text, &mut buffer);
+                    &buffer
+                }
+            };
+            if !query.matches(folded) {
                 continue;
             }
             count += 1;
@@ -151,7 +157,7 @@ where
                     seq: document.seq,
                     time_ms: document.time_ms,
                     sender: document.sender.to_owned(),
-                    snippet: Snippet::new(document.text, &marks(query, &folded, document.text)),
+                    snippet: Snippet::new(document.text, &marks(query, folded, document.text)),
                 });
             }
         }

@@ -10,6 +10,7 @@ fn doc(seq: u64, text: &str) -> Document<'_> {
         time_ms: seq * 1_000,
         sender: "ann",
         text,
+        folded: None,
     }
 }
 
@@ -121,6 +122,24 @@ fn rooms_are_grouped_newest_hit_first_with_a_count_of_the_rest() {
     assert_eq!(found.rooms[0].total, 20);
     assert_eq!(found.rooms[0].hits[0].seq, 29);
     assert_eq!(found.shown().count(), HITS_PER_ROOM + 1);
+}
+
+#[test]
+fn a_kept_folded_copy_is_searched_in_place_of_folding() {
+    let query = Query::parse("école").unwrap();
+    let kept = fold::fold("ÉCOLE");
+    let document = Document {
+        folded: Some(&kept),
+        ..doc(3, "ÉCOLE")
+    };
+    let found = search(&query, [((), [document])]);
+    assert_eq!(marked(&found.rooms[0].hits[0]), ["ÉCOLE"]);
+    // The copy is what is searched: a copy that says otherwise wins.
+    let stale = Document {
+        folded: Some("other"),
+        ..document
+    };
+    assert_eq!(search(&query, [((), [stale])]).total, 0);
 }
 
 #[test]
