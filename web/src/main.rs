@@ -27,6 +27,7 @@ mod linkify;
 #[cfg(test)]
 mod linkify_quadratic;
 mod protocol_memory;
+mod room_search;
 mod search;
 mod send_limits;
 mod services;

@@ -56,6 +56,15 @@ impl TimelineWindow {
         }
     }
 
+    /// A window with entry `seq` in its middle (a search result being opened,
+    /// however far back); clamped to the room like any other.
+    pub fn around(seq: u64) -> Self {
+        Self {
+            start: seq.saturating_sub(WINDOW / 2),
+            following: false,
+        }
+    }
+
     /// Whether the window is pinned to the newest entry.
     pub fn is_following(&self) -> bool {
         self.following
@@ -216,6 +225,19 @@ mod tests {
         assert_eq!(lower.grown_on_top(1_000, 900, 2_000), lower);
         let newest = TimelineWindow::newest();
         assert_eq!(newest.grown_on_top(1_000, 900, 2_000), newest);
+    }
+
+    #[test]
+    fn a_window_around_an_entry_holds_it_wherever_it_is() {
+        for seq in [0, 10, 500, 9_000, 9_990, 9_999] {
+            let range = TimelineWindow::around(seq).range(0, 10_000);
+            assert!(range.contains(&seq), "{seq} in {range:?}");
+            assert_eq!(range.end - range.start, WINDOW);
+        }
+        let middle = TimelineWindow::around(5_000).range(0, 10_000);
+        assert_eq!(middle.start + WINDOW / 2, 5_000, "centred");
+        assert!(!TimelineWindow::around(9_999).is_following());
+        assert_eq!(TimelineWindow::around(3).range(0, 20), 0..20);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The chat layout: rooms on the left, the open room in the middle, its members on
 //! the right (over the room, on request, on narrow screens), plus the keyboard
-//! shortcuts, the skip link, the announcer and desktop notifications.
+//! shortcuts, the skip link, the announcer and desktop notifications. A search hit
+//! chosen in the sidebar opens its room at that message.
 
 use yew::prelude::*;
 
@@ -9,7 +10,7 @@ use super::announcer::Announcer;
 use super::composer::Composer;
 use super::error_banner::ErrorBanner;
 use super::members_panel::MembersPanel;
-use super::message_list::MessageList;
+use super::message_list::{JumpTarget, MessageList};
 use super::room_admin_bar::RoomAdminBar;
 use super::room_header::{MEMBERS_TOGGLE_ID, RoomHeader};
 use super::sidebar::Sidebar;
@@ -47,11 +48,22 @@ pub fn ChatScreen() -> Html {
             page::focus_element(MEMBERS_TOGGLE_ID);
         })
     };
+    // The last search hit chosen: the timeline opens its room around it.
+    let jump = use_state(|| None::<JumpTarget>);
+    let on_jump = {
+        let (chat, jump) = (chat.clone(), jump.clone());
+        Callback::from(move |(room, seq)| {
+            chat.open_room(room);
+            let nonce = jump.map_or(0, |j| j.nonce + 1);
+            jump.set(Some(JumpTarget { room, seq, nonce }));
+            page::focus_element("messages");
+        })
+    };
     html! {
         <div class="chat-layout">
             // Keyboard users jump past the room list to where they type.
             <a class="skip-link" data-testid="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
-            <Sidebar />
+            <Sidebar {on_jump} />
             <main class="room-pane">
                 <RoomHeader members_shown={*members_shown} on_toggle_members={toggle_members} />
                 if is_root {
@@ -64,7 +76,7 @@ pub fn ChatScreen() -> Html {
                 if is_root {
                     <AdminNotice />
                 }
-                <MessageList />
+                <MessageList jump={*jump} />
                 <Composer />
             </main>
             <MembersPanel shown={*members_shown} on_close={close_members} />

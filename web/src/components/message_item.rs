@@ -34,6 +34,9 @@ pub struct MessageItemProps {
     pub on_load_image: Callback<(String, DownloadAsk)>,
     /// Whether `http(s)` images load without a click.
     pub load_external_images: bool,
+    /// Whether this is the message a search opened (drawn highlighted).
+    #[prop_or_default]
+    pub highlighted: bool,
 }
 
 /// A message line.
@@ -86,7 +89,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
     let time = props.entry.time_ms;
     html! {
         <div
-            class={classes!("message", status.map(|s| format!("delivery-{s}")))}
+            class={classes!("message", status.map(|s| format!("delivery-{s}")), props.highlighted.then_some("search-target"))}
             data-testid="message"
             data-seq={props.seq.to_string()}
             data-sender={props.sender.clone()}

@@ -4,7 +4,8 @@
 //! of 10,000 messages renders as fast as one of 100. While the reader is at the
 //! bottom the view follows new lines; elsewhere, moving the window or images
 //! loading keep the line the reader is looking at where it was, and a button jumps
-//! back to the newest.
+//! back to the newest. A search result opens the room with the window around its
+//! message, scrolled to it and highlighted ([`JumpTarget`]).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -13,7 +14,7 @@ use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
 use miricat_shared::RoomId;
 use miricat_shared::packet::message::stored_image_id;
 use wasm_bindgen::JsCast;
-use web_sys::Element;
+use web_sys::{Element, ScrollIntoViewOptions, ScrollLogicalPosition};
 use yew::prelude::*;
 
 use super::history_top::HistoryTop;
@@ -27,13 +28,36 @@ use crate::state::{ChatState, Content, Entry, EntryKind, HistoryView, Room};
 use crate::timeline::{Block, layout};
 use crate::timeline_window::{ScrollPosition, TimelineWindow};
 
+/// A message to show: the room's timeline opens around it, scrolls it into view
+/// and highlights it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JumpTarget {
+    /// Its room.
+    pub room: RoomId,
+    /// Its sequence number in the room.
+    pub seq: u64,
+    /// Counts the jumps, so choosing the same message again scrolls to it again.
+    pub nonce: u64,
+}
+
+/// Props of [`MessageList`].
+#[derive(Properties, PartialEq)]
+pub struct MessageListProps {
+    /// The last message chosen in the search, if any.
+    #[prop_or_default]
+    pub jump: Option<JumpTarget>,
+}
+
 /// The timeline of the open room (or a hint when none is open).
 #[component]
-pub fn MessageList() -> Html {
+pub fn MessageList(props: &MessageListProps) -> Html {
     let chat = use_chat();
     match chat.state().active {
         // Keyed by room: each room starts at its newest line with fresh scroll state.
-        Some(room) => html! { <RoomTimeline key={room} {room} /> },
+        Some(room) => {
+            let jump = props.jump.filter(|j| j.room == room);
+            html! { <RoomTimeline key={room} {room} {jump} /> }
+        }
         None => html! {
             <div class="message-list empty" data-testid="message-list">
                 <p class="muted">{ "Pick a room on the left, or type /join <room>." }</p>
@@ -46,6 +70,7 @@ pub fn MessageList() -> Html {
 #[derive(Properties, PartialEq)]
 struct RoomTimelineProps {
     room: RoomId,
+    jump: Option<JumpTarget>,
 }
 
 /// An entry the reader was looking at and its distance from the scroller's top
@@ -65,6 +90,20 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     // The room's first sequence number at the last render, to notice older
     // entries put on top.
     let last_first = use_mut_ref(|| None::<u64>);
+    // The message a search opened: highlighted, and scrolled to once it is rendered.
+    let highlighted = use_state(|| None::<u64>);
+    let scroll_to = use_mut_ref(|| None::<u64>);
+    {
+        let (window, highlighted, scroll_to) =
+            (window.clone(), highlighted.clone(), scroll_to.clone());
+        use_effect_with(props.jump, move |jump| {
+            if let Some(jump) = jump {
+                window.set(TimelineWindow::around(jump.seq));
+                highlighted.set(Some(jump.seq));
+                *scroll_to.borrow_mut() = Some(jump.seq);
+            }
+        });
+    }
     // Read by the image-load listener, which is installed once.
     let following = use_memo((), |_| Rc::new(Cell::new(true)));
     following.set(window.is_following());
@@ -85,13 +124,23 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
         .clone()
     };
 
-    // After every render: follow the newest line, or keep the line being read where
-    // it was (the window moved, or rows changed above it).
+    // After every render: scroll to a message a search opened once it is in the
+    // page, else follow the newest line, or keep the line being read where it was
+    // (the window moved, or rows changed above it).
     {
         let (scroller, anchor, following) = (scroller.clone(), anchor.clone(), following.clone());
+        let scroll_to = scroll_to.clone();
         use_effect(move || {
             if let Some(el) = scroller.cast::<Element>() {
-                settle(&el, following.get(), *anchor.borrow());
+                let target = *scroll_to.borrow();
+                if let Some(seq) = target
+                    && scroll_into_view(&el, seq)
+                {
+                    scroll_to.borrow_mut().take();
+                    *anchor.borrow_mut() = first_visible(&el);
+                } else {
+                    settle(&el, following.get(), *anchor.borrow());
+                }
             }
         });
     }
@@ -192,7 +241,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 if room.timeline.is_empty() {
                     <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
                 } else {
-                    { for render_window(room, window.range(first, end), state, &on_retry, &on_load_image) }
+                    { for render_window(room, window.range(first, end), state, *highlighted, &on_retry, &on_load_image) }
                 }
             </div>
             if !window.is_following() {
@@ -214,6 +263,7 @@ fn render_window(
     room: &Room,
     range: std::ops::Range<u64>,
     state: &ChatState,
+    highlighted: Option<u64>,
     on_retry: &Callback<u64>,
     on_load_image: &Callback<(String, DownloadAsk)>,
 ) -> Vec<Html> {
@@ -246,7 +296,7 @@ fn render_window(
                     });
                 }
                 rows.extend(entries.into_iter().map(|(seq, entry)| html! {
-                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} {load_external_images} />
+                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} {load_external_images} highlighted={highlighted == Some(seq)} />
                 }));
             }
             Block::Event((seq, entry)) => {
@@ -287,6 +337,19 @@ fn first_visible(scroller: &Element) -> Option<Anchor> {
                 offset: rect.top() - top,
             })
         })
+}
+
+/// Scrolls entry `seq` to the middle of the scroller; false when it is not in
+/// the page (yet).
+fn scroll_into_view(scroller: &Element, seq: u64) -> bool {
+    let selector = format!("[data-seq=\"{seq}\"]");
+    let Ok(Some(el)) = scroller.query_selector(&selector) else {
+        return false;
+    };
+    let options = ScrollIntoViewOptions::new();
+    options.set_block(ScrollLogicalPosition::Center);
+    el.scroll_into_view_with_scroll_into_view_options(&options);
+    true
 }
 
 /// Follows the bottom, or puts the anchor back. The browser's own scroll anchoring

@@ -26,6 +26,8 @@ pub mod notifications_toggle;
 pub mod room_admin_bar;
 pub mod room_entry;
 pub mod room_header;
+pub mod search_box;
+pub mod search_results;
 pub mod sidebar;
 pub mod text_input;
 pub mod theme_toggle;

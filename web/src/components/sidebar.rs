@@ -1,4 +1,4 @@
-//! The sidebar: who we are, the connection, every room (joined first), for root
+//! The sidebar: who we are, the connection, the message search, every room (joined first), for root
 //! the new-room form and user administration, and the theme, notification and
 //! external-image switches.
 
@@ -9,6 +9,7 @@ use super::create_room_form::CreateRoomForm;
 use super::external_images_toggle::ExternalImagesToggle;
 use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
+use super::search_box::SearchBox;
 use super::theme_toggle::ThemeToggle;
 use super::user_admin_panel::UserAdminPanel;
 use crate::hooks::use_chat;
@@ -16,9 +17,16 @@ use crate::hooks::use_chat;
 /// The element ID of the part a phone folds away (room creation, settings, account).
 const MORE_ID: &str = "sidebar-more";
 
+/// Props of [`Sidebar`].
+#[derive(Properties, PartialEq)]
+pub struct SidebarProps {
+    /// A search hit was chosen: its room and sequence number.
+    pub on_jump: Callback<(miricat_shared::RoomId, u64)>,
+}
+
 /// The room list and account bar.
 #[component]
-pub fn Sidebar() -> Html {
+pub fn Sidebar(props: &SidebarProps) -> Html {
     let chat = use_chat();
     let state = chat.state();
     let order = state.room_order();
@@ -65,6 +73,7 @@ pub fn Sidebar() -> Html {
                     <span aria-hidden="true">{ "☰" }</span>
                 </button>
             </div>
+            <SearchBox on_jump={props.on_jump.clone()} />
             <div class="rooms-head">
                 <span>{ "Rooms" }</span>
                 <button type="button" class="ghost icon" title="Refresh the room list" aria-label="Refresh the room list" onclick={refresh}>{ "↻" }</button>
