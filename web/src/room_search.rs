@@ -2,7 +2,6 @@
 //! copy per room kept between searches ([`crate::search::index`]) and brought in
 //! step with the timelines at each search (only new entries are folded).
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use miricat_shared::RoomId;
@@ -30,21 +29,28 @@ impl Searchable for Rc<Entry> {
 /// The folded copies of every room, owned by the search box for the tab's life.
 #[derive(Debug, Default)]
 pub struct RoomSearch {
-    rooms: BTreeMap<RoomId, FoldedRoom>,
+    /// By room ID, in the order of `ChatState::rooms` (a map sorted by ID).
+    rooms: Vec<(RoomId, FoldedRoom)>,
 }
 
 impl RoomSearch {
     /// Every room's messages in `state` matching `query`.
     pub fn search(&mut self, state: &ChatState, query: &Query) -> Results<RoomId> {
-        self.rooms.retain(|id, _| state.rooms.contains_key(id));
+        // Rebuilt in step with the rooms (each keeps its copies).
+        let mut kept = std::mem::take(&mut self.rooms).into_iter().peekable();
         for (id, room) in &state.rooms {
-            self.rooms
-                .entry(*id)
-                .or_default()
-                .sync(room.first_seq, &room.timeline);
+            while kept.next_if(|(k, _)| k < id).is_some() {}
+            let mut index = kept
+                .next_if(|(k, _)| k == id)
+                .map(|(_, i)| i)
+                .unwrap_or_default();
+            index.sync(room.first_seq, &room.timeline);
+            self.rooms.push((*id, index));
         }
         let rooms = state.room_order().into_iter().filter_map(|id| {
-            let (room, index) = (state.rooms.get(&id)?, self.rooms.get(&id)?);
+            let room = state.rooms.get(&id)?;
+            let at = self.rooms.binary_search_by_key(&id, |(k, _)| *k).ok()?;
+            let index = &self.rooms[at].1;
             let first = room.first_seq;
             let documents =
                 room.timeline
@@ -72,7 +78,7 @@ impl RoomSearch {
 
     /// Bytes held by the folded copies.
     pub fn bytes(&self) -> usize {
-        self.rooms.values().map(FoldedRoom::bytes).sum()
+        self.rooms.iter().map(|(_, i)| i.bytes()).sum()
     }
 }
 

@@ -6,15 +6,12 @@
 //! The folded copies the search reads ([`RoomSearch`]) live here for the tab's
 //! life, so each message is folded once, not once per keystroke.
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
 use miricat_shared::RoomId;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
-use super::search_results::{RESULTS_ID, SearchResults, hit_id};
+use super::search_results::{RESULTS_ID, hit_id, search_results};
 use crate::hooks::{use_chat, use_search_hotkey};
 use crate::room_search::RoomSearch;
 use crate::search::{Query, Results};
@@ -31,7 +28,7 @@ const MAX_QUERY_CHARS: u32 = 256;
 /// for the E2E figures.
 #[derive(Debug, PartialEq)]
 struct Outcome {
-    results: Rc<Results<RoomId>>,
+    results: Results<RoomId>,
     ms: f64,
     index_bytes: usize,
 }
@@ -95,19 +92,12 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
             let mut index = index.borrow_mut();
             let results = index.search(chat.state(), &query);
             Some(Outcome {
-                results: Rc::new(results),
+                results,
                 ms: clock::since_page_start_ms() - started,
                 index_bytes: index.bytes(),
             })
         })
     };
-    let names: Rc<BTreeMap<RoomId, String>> = Rc::new(
-        chat.state()
-            .rooms
-            .iter()
-            .map(|(id, room)| (*id, room.name.clone()))
-            .collect(),
-    );
     let hits: Vec<(RoomId, u64)> = outcome
         .as_ref()
         .as_ref()
@@ -205,6 +195,14 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
             (n, rooms) => format!("{n} messages found in {rooms} rooms."),
         },
     };
+    let state = chat.state();
+    let room_name = |id| {
+        state
+            .rooms
+            .get(&id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    };
     let search_ms = outcome.as_ref().as_ref().map(|o| format!("{:.2}", o.ms));
     let index_bytes = outcome.as_ref().as_ref().map(|o| o.index_bytes.to_string());
     let active_id = active.map(hit_id);
@@ -233,7 +231,7 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
                     { summary }
                 </p>
                 if let Some(o) = outcome.as_ref() {
-                    <SearchResults results={o.results.clone()} {names} active={*active} on_choose={choose} />
+                    { search_results(&o.results, room_name, *active, &choose) }
                 }
             </dialog>
         </>

@@ -1,9 +1,8 @@
 //! The search's results: rooms in order, each with its newest hits (sender, time,
 //! the text around the match with the words in `<mark>`) and a count of the rest.
-//! A listbox of options grouped by room, driven from the search field.
-
-use std::collections::BTreeMap;
-use std::rc::Rc;
+//! A listbox of options grouped by room, driven from the search field. A plain
+//! function rather than a component: it re-renders with the search box anyway,
+//! and a component costs the wasm kilobytes.
 
 use miricat_shared::RoomId;
 use yew::prelude::*;
@@ -19,32 +18,25 @@ pub fn hit_id(n: usize) -> String {
     format!("search-hit-{n}")
 }
 
-/// Props of [`SearchResults`].
-#[derive(Properties, PartialEq)]
-pub struct SearchResultsProps {
-    /// What was found.
-    pub results: Rc<Results<RoomId>>,
-    /// Room names by ID.
-    pub names: Rc<BTreeMap<RoomId, String>>,
-    /// The hit chosen with the arrow keys, in display order.
-    pub active: Option<usize>,
-    /// A hit was clicked: its room and sequence number.
-    pub on_choose: Callback<(RoomId, u64)>,
-}
-
-/// The grouped results.
-#[component]
-pub fn SearchResults(props: &SearchResultsProps) -> Html {
+/// The grouped `results`, hit number `active` (in display order) chosen with the
+/// arrow keys; `name` gives a room's name; a click on a hit calls `on_choose`
+/// with its room and sequence number.
+pub fn search_results(
+    results: &Results<RoomId>,
+    name: impl Fn(RoomId) -> String,
+    active: Option<usize>,
+    on_choose: &Callback<(RoomId, u64)>,
+) -> Html {
     let mut n = 0;
-    let groups = props.results.rooms.iter().map(|group| {
+    let groups = results.rooms.iter().map(|group| {
         let room = group.room;
-        let name = props.names.get(&room).cloned().unwrap_or_default();
+        let name = name(room);
         let label_id = format!("search-room-{room}");
         let hits: Vec<Html> = group
             .hits
             .iter()
             .map(|hit| {
-                let html = hit_option(hit, n, props.active == Some(n), room, &props.on_choose);
+                let html = hit_option(hit, n, active == Some(n), room, on_choose);
                 n += 1;
                 html
             })

@@ -7,8 +7,6 @@
 //! older ones put on top and new ones added at the end are folded once each; a
 //! timeline that no longer lines up (a room created again) is folded afresh.
 
-use std::collections::VecDeque;
-
 use super::fold::fold;
 
 /// The folded texts of one room's entries, by sequence number.
@@ -18,7 +16,7 @@ pub struct FoldedRoom {
     first: u64,
     /// Each entry's time (to notice a timeline that changed under us) and folded
     /// text (`None` for entries that are not text messages).
-    texts: VecDeque<(u64, Option<Box<str>>)>,
+    texts: Vec<(u64, Option<Box<str>>)>,
 }
 
 /// What the index needs of a timeline entry.
@@ -47,16 +45,15 @@ impl FoldedRoom {
             self.texts = entries.iter().map(folded).collect();
             return;
         }
-        // Dropped at either end.
+        // Dropped at either end, older entries put on top (rare: a history page),
+        // new ones at the end.
+        self.texts.truncate((to - self.first) as usize);
         self.texts.drain(..(from - self.first) as usize);
-        self.texts.truncate((to - from) as usize);
-        // Older entries on top, newest first so each goes to the front in order.
-        for seq in (first..from).rev() {
-            self.texts.push_front(folded(entry(seq)));
+        if first < from {
+            let older = (first..from).map(|seq| folded(entry(seq)));
+            self.texts.splice(0..0, older);
         }
-        for seq in to..end {
-            self.texts.push_back(folded(entry(seq)));
-        }
+        self.texts.extend((to..end).map(|seq| folded(entry(seq))));
         self.first = first;
     }
 

@@ -171,8 +171,10 @@ where
             });
         }
     }
-    // Stable: rooms with equally new hits keep the caller's order.
-    found.sort_by_key(|room| std::cmp::Reverse(room.hits.first().map_or(0, |h| h.time_ms)));
+    // Rooms with equally new hits keep the caller's order.
+    insertion_sort(&mut found, |room| {
+        std::cmp::Reverse(room.hits.first().map_or(0, |h| h.time_ms))
+    });
     Results {
         rooms: found,
         total,
@@ -192,7 +194,7 @@ fn marks(query: &Query, folded: &str, text: &str) -> Vec<(usize, usize)> {
                 .map(|(at, w)| (at, at + w.len()))
         })
         .collect();
-    ranges.sort_unstable();
+    insertion_sort(&mut ranges, |range| *range);
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
     for (from, to) in ranges {
         match merged.last_mut() {
@@ -214,6 +216,19 @@ fn marks(query: &Query, folded: &str, text: &str) -> Vec<(usize, usize)> {
         }
     });
     original
+}
+
+/// Sorts `items` by `key`, stably. Quadratic, for the short lists here (rooms
+/// with hits, the marks of one message: at most [`MAX_WORDS`] x 16): std's sorts
+/// would add kilobytes to the wasm for no gain at these sizes.
+fn insertion_sort<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 #[cfg(test)]
