@@ -85,19 +85,26 @@ struct Anchor {
 fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     let chat = use_chat();
     let scroller = use_node_ref();
-    let window = use_state(TimelineWindow::newest);
+    // A room opened from a search starts around the message found, so nothing
+    // scrolls to the newest first.
+    let jump_seq = props.jump.map(|j| j.seq);
+    let window = use_state(|| jump_seq.map_or_else(TimelineWindow::newest, TimelineWindow::around));
     let anchor = use_mut_ref(|| None::<Anchor>);
     // The room's first sequence number at the last render, to notice older
     // entries put on top.
     let last_first = use_mut_ref(|| None::<u64>);
-    // The message a search opened: highlighted, and scrolled to once it is rendered.
-    let highlighted = use_state(|| None::<u64>);
-    let scroll_to = use_mut_ref(|| None::<u64>);
+    // The message a search opened: highlighted, and scrolled to once it is
+    // rendered; a later search in the same room moves the window to its message.
+    let highlighted = use_state(|| jump_seq);
+    let scroll_to = use_mut_ref(|| jump_seq);
+    let applied = use_mut_ref(|| props.jump);
     {
         let (window, highlighted, scroll_to) =
             (window.clone(), highlighted.clone(), scroll_to.clone());
         use_effect_with(props.jump, move |jump| {
-            if let Some(jump) = jump {
+            if let Some(jump) = jump
+                && applied.replace(Some(*jump)) != Some(*jump)
+            {
                 window.set(TimelineWindow::around(jump.seq));
                 highlighted.set(Some(jump.seq));
                 *scroll_to.borrow_mut() = Some(jump.seq);

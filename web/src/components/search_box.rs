@@ -148,7 +148,13 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
     };
     let onkeydown = {
         let (active, choose, hits) = (active.clone(), choose.clone(), hits.clone());
+        let dismiss = dismiss.clone();
         Callback::from(move |e: KeyboardEvent| {
+            // Closes at once: a search field's own Escape would first only clear it.
+            if e.key() == "Escape" {
+                dismiss.emit(e.into());
+                return;
+            }
             let count = hits.len();
             if count == 0 {
                 return;
