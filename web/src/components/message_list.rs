@@ -95,7 +95,8 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
     let last_first = use_mut_ref(|| None::<u64>);
     // The message a search opened: highlighted, and scrolled to once it is
     // rendered; a later search in the same room moves the window to its message.
-    let highlighted = use_state(|| jump_seq);
+    // (Refs: a jump sets the window, which renders again anyway.)
+    let highlighted = use_mut_ref(|| jump_seq);
     let scroll_to = use_mut_ref(|| jump_seq);
     let applied = use_mut_ref(|| props.jump);
     {
@@ -106,7 +107,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 && applied.replace(Some(*jump)) != Some(*jump)
             {
                 window.set(TimelineWindow::around(jump.seq));
-                highlighted.set(Some(jump.seq));
+                *highlighted.borrow_mut() = Some(jump.seq);
                 *scroll_to.borrow_mut() = Some(jump.seq);
             }
         });
@@ -248,7 +249,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 if room.timeline.is_empty() {
                     <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>
                 } else {
-                    { for render_window(room, window.range(first, end), state, *highlighted, &on_retry, &on_load_image) }
+                    { for render_window(room, window.range(first, end), state, *highlighted.borrow(), &on_retry, &on_load_image) }
                 }
             </div>
             if !window.is_following() {

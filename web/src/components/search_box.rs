@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::search_results::{RESULTS_ID, hit_id, search_results};
 use crate::hooks::{use_chat, use_search_hotkey};
 use crate::room_search::RoomSearch;
-use crate::search::{Query, Results};
+use crate::search::Query;
 use crate::services::clock;
 
 /// The search field's element ID (its label points at it).
@@ -24,13 +24,15 @@ const INPUT_ID: &str = "search-input";
 /// at eight words of 64 chars at most).
 const MAX_QUERY_CHARS: u32 = 256;
 
-/// A search and what it cost, shown as `data-search-ms` and `data-index-bytes`
-/// for the E2E figures.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    results: Results<RoomId>,
-    ms: f64,
-    index_bytes: usize,
+/// What the dialog shows: one state, so one hook (each hook type costs the wasm).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct View {
+    /// Whether the dialog is open.
+    open: bool,
+    /// What the field holds.
+    query: String,
+    /// The hit chosen with the arrow keys, in display order.
+    active: Option<usize>,
 }
 
 /// Props of [`SearchBox`].
@@ -44,9 +46,7 @@ pub struct SearchBoxProps {
 #[component]
 pub fn SearchBox(props: &SearchBoxProps) -> Html {
     let chat = use_chat();
-    let open = use_state(|| false);
-    let query = use_state(String::new);
-    let active = use_state(|| None::<usize>);
+    let view = use_state(View::default);
     let index = use_mut_ref(RoomSearch::default);
     let dialog = use_node_ref();
     let input = use_node_ref();
@@ -54,8 +54,8 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
     let opener = use_mut_ref(|| None::<HtmlElement>);
 
     let show = {
-        let (open, dialog, input, opener) =
-            (open.clone(), dialog.clone(), input.clone(), opener.clone());
+        let (view, dialog, input, opener) =
+            (view.clone(), dialog.clone(), input.clone(), opener.clone());
         Callback::from(move |()| {
             let Some(element) = dialog.cast::<HtmlDialogElement>() else {
                 return;
@@ -74,134 +74,125 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
                 let _ = field.focus();
                 field.select();
             }
-            open.set(true);
+            view.set(View {
+                open: true,
+                ..(*view).clone()
+            });
         })
     };
     use_search_hotkey(show.clone());
 
-    let outcome = {
-        let state = chat.state();
-        let index = index.clone();
-        let text = (*query).clone();
-        // Searched again as messages arrive (the revision) while the dialog is open.
-        let revision = if *open { state.revision } else { 0 };
-        let chat = chat.clone();
-        use_memo((text, revision, *open), move |(text, _, open)| {
-            let query = Query::parse(text).filter(|_| *open)?;
+    // Searched at every render while open, so arriving messages show up; with the
+    // folded copies kept, that is a few ms for 50,000 messages.
+    let state = chat.state();
+    let searched = Query::parse(&view.query)
+        .filter(|_| view.open)
+        .map(|query| {
             let started = clock::since_page_start_ms();
             let mut index = index.borrow_mut();
-            let results = index.search(chat.state(), &query);
-            Some(Outcome {
-                results,
-                ms: clock::since_page_start_ms() - started,
-                index_bytes: index.bytes(),
-            })
-        })
-    };
-    let hits: Vec<(RoomId, u64)> = outcome
-        .as_ref()
-        .as_ref()
-        .map(|o| {
-            o.results
-                .shown()
-                .map(|(room, hit)| (*room, hit.seq))
-                .collect()
-        })
-        .unwrap_or_default();
+            let results = index.search(state, &query);
+            let ms = clock::since_page_start_ms() - started;
+            (results, ms, index.bytes())
+        });
+    let hits: Vec<(RoomId, u64)> = searched.as_ref().map_or_else(Vec::new, |(results, ..)| {
+        results
+            .shown()
+            .map(|(room, hit)| (*room, hit.seq))
+            .collect()
+    });
 
+    // Closes the dialog; `refocus` gives focus back to where it was.
     let close = {
-        let dialog = dialog.clone();
-        move || {
+        let (view, dialog, opener) = (view.clone(), dialog.clone(), opener.clone());
+        move |refocus: bool| {
             if let Some(element) = dialog.cast::<HtmlDialogElement>() {
                 element.close();
+            }
+            view.set(View {
+                open: false,
+                ..(*view).clone()
+            });
+            if refocus && let Some(opener) = opener.borrow().as_ref() {
+                let _ = opener.focus();
             }
         }
     };
     let choose = {
-        let (on_jump, open, close) = (props.on_jump.clone(), open.clone(), close.clone());
+        let (on_jump, close) = (props.on_jump.clone(), close.clone());
         Callback::from(move |target: (RoomId, u64)| {
-            close();
-            open.set(false);
+            close(false);
             on_jump.emit(target);
         })
     };
-    // Escape (the dialog's cancel) and the close button: focus goes back.
+    // Escape (the dialog's cancel, or in the field, whose own Escape would only
+    // clear it) and the close button.
     let dismiss = {
-        let (open, opener, close) = (open.clone(), opener.clone(), close.clone());
+        let close = close.clone();
         Callback::from(move |event: Event| {
             event.prevent_default();
-            close();
-            open.set(false);
-            if let Some(opener) = opener.borrow().as_ref() {
-                let _ = opener.focus();
-            }
+            close(true);
         })
     };
     let oninput = {
-        let (query, active) = (query.clone(), active.clone());
+        let view = view.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(field) = e.target_dyn_into::<HtmlInputElement>() {
-                query.set(field.value());
-                active.set(None);
+                view.set(View {
+                    open: true,
+                    query: field.value(),
+                    active: None,
+                });
             }
         })
     };
     let onkeydown = {
-        let (active, choose, hits) = (active.clone(), choose.clone(), hits.clone());
-        let dismiss = dismiss.clone();
+        let (view, choose, dismiss, hits) =
+            (view.clone(), choose.clone(), dismiss.clone(), hits.clone());
         Callback::from(move |e: KeyboardEvent| {
-            // Closes at once: a search field's own Escape would first only clear it.
-            if e.key() == "Escape" {
-                dismiss.emit(e.into());
-                return;
-            }
             let count = hits.len();
-            if count == 0 {
-                return;
-            }
-            match e.key().as_str() {
-                "ArrowDown" => {
+            let active = match e.key().as_str() {
+                "Escape" => return dismiss.emit(e.into()),
+                "Enter" if count > 0 => {
                     e.prevent_default();
-                    active.set(Some(active.map_or(0, |n| (n + 1) % count)));
+                    return choose.emit(hits[view.active.unwrap_or(0).min(count - 1)]);
                 }
-                "ArrowUp" => {
-                    e.prevent_default();
-                    active.set(Some(active.map_or(count - 1, |n| (n + count - 1) % count)));
+                "ArrowDown" if count > 0 => view.active.map_or(0, |n| (n + 1) % count),
+                "ArrowUp" if count > 0 => {
+                    view.active.map_or(count - 1, |n| (n + count - 1) % count)
                 }
-                "Enter" => {
-                    e.prevent_default();
-                    choose.emit(hits[active.unwrap_or(0).min(count - 1)]);
-                }
-                _ => {}
+                _ => return,
+            };
+            e.prevent_default();
+            view.set(View {
+                active: Some(active),
+                ..(*view).clone()
+            });
+            // Keep the chosen hit in view as the arrows move through a long list.
+            if let Some(element) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&hit_id(active)))
+            {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                element.scroll_into_view_with_scroll_into_view_options(&options);
             }
         })
     };
-    // Keep the active hit in view as the arrows move through a long list.
-    use_effect_with(*active, |active| {
-        if let Some(n) = active
-            && let Some(element) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&hit_id(*n)))
-        {
-            let options = web_sys::ScrollIntoViewOptions::new();
-            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            element.scroll_into_view_with_scroll_into_view_options(&options);
-        }
-    });
 
-    let summary = match outcome.as_ref() {
-        None if query.trim().is_empty() => {
+    let summary = match &searched {
+        None if view.query.trim().is_empty() => {
             "Type a word or two: every room's messages are searched.".to_owned()
         }
         None => String::new(),
-        Some(o) => match (o.results.total, o.results.rooms.len()) {
+        Some((results, ..)) => match (results.total, results.rooms.len()) {
             (0, _) => "Nothing found.".to_owned(),
             (1, _) => "1 message found.".to_owned(),
             (n, 1) => format!("{n} messages found in 1 room."),
             (n, rooms) => format!("{n} messages found in {rooms} rooms."),
         },
     };
-    let state = chat.state();
+    let search_ms = searched.as_ref().map(|(_, ms, _)| format!("{ms:.2}"));
+    let index_bytes = searched.as_ref().map(|(.., bytes)| bytes.to_string());
     let room_name = |id| {
         state
             .rooms
@@ -209,9 +200,7 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
             .map(|r| r.name.clone())
             .unwrap_or_default()
     };
-    let search_ms = outcome.as_ref().as_ref().map(|o| format!("{:.2}", o.ms));
-    let index_bytes = outcome.as_ref().as_ref().map(|o| o.index_bytes.to_string());
-    let active_id = active.map(hit_id);
+    let active_id = view.active.map(hit_id);
     let open_click = show.reform(|_: MouseEvent| ());
     let close_click = dismiss.reform(|e: MouseEvent| e.into());
     html! {
@@ -220,7 +209,6 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
                 aria-haspopup="dialog" aria-keyshortcuts="Control+K /" title="Search messages (Ctrl+K or /)">
                 <span aria-hidden="true">{ "⌕" }</span>
                 <span>{ "Search messages" }</span>
-                <kbd class="muted small" aria-hidden="true">{ "Ctrl K" }</kbd>
             </button>
             <dialog ref={dialog} class="search-dialog" data-testid="search-dialog"
                 aria-label="Search messages" oncancel={dismiss}>
@@ -230,14 +218,14 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
                         role="combobox" aria-autocomplete="list" aria-expanded={if hits.is_empty() { "false" } else { "true" }}
                         aria-controls={RESULTS_ID} aria-activedescendant={active_id}
                         maxlength={MAX_QUERY_CHARS.to_string()} autocomplete="off" spellcheck="false"
-                        value={(*query).clone()} {oninput} {onkeydown} />
+                        value={view.query.clone()} {oninput} {onkeydown} />
                     <button type="button" class="ghost icon" aria-label="Close the search" onclick={close_click}>{ "✕" }</button>
                 </div>
                 <p class="search-summary muted small" role="status" data-testid="search-summary" data-search-ms={search_ms} data-index-bytes={index_bytes}>
                     { summary }
                 </p>
-                if let Some(o) = outcome.as_ref() {
-                    { search_results(&o.results, room_name, *active, &choose) }
+                if let Some((results, ..)) = &searched {
+                    { search_results(results, room_name, view.active, &choose) }
                 }
             </dialog>
         </>
