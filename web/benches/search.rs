@@ -8,13 +8,15 @@
 // criterion's macros generate undocumented functions.
 #![allow(missing_docs)]
 
+// The module's unit tests are stripped from a benchmark build, leaving their
+// imports unused.
 #[path = "../src/search/mod.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod search;
 
 use std::hint::black_box;
 
-#[path = "search_corpus.rs"]
+#[path = "common/search_corpus.rs"]
 mod search_corpus;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

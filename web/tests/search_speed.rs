@@ -1,5 +1,5 @@
 //! The search's cost in a JavaScript engine: 50,000 messages in 20 rooms (the
-//! benchmark's corpus, `web/benches/search_corpus.rs`) searched in wasm under node
+//! benchmark's corpus, `web/benches/common/search_corpus.rs`) searched in wasm under node
 //! (the same V8 as Chromium), with the folded copies the app keeps, against folding
 //! every message per query and against the naive `to_lowercase` scan, timed in the
 //! same run so the ratios are measured.
@@ -15,7 +15,7 @@
 #[allow(dead_code)]
 mod search;
 
-#[path = "../benches/search_corpus.rs"]
+#[path = "../benches/common/search_corpus.rs"]
 #[allow(dead_code)]
 mod search_corpus;
 

@@ -1,5 +1,5 @@
 //! The search benchmark's corpus and the three ways of searching it, shared by
-//! the native benchmark (`search.rs`) and the V8 figure
+//! the native benchmark (`web/benches/search.rs`) and the V8 figure
 //! (`web/tests/search_speed.rs`), which include it by path next to the search
 //! module.
 
