@@ -184,7 +184,7 @@ pub fn SearchBox(props: &SearchBoxProps) -> Html {
             "Type a word or two: every room's messages are searched.".to_owned()
         }
         None => String::new(),
-        Some((results, ..)) => match (results.total, results.rooms.len()) {
+        Some((results, ..)) => match (results.total, results.rooms.len() + results.more_rooms) {
             (0, _) => "Nothing found.".to_owned(),
             (1, _) => "1 message found.".to_owned(),
             (n, 1) => format!("{n} messages found in 1 room."),

@@ -60,6 +60,11 @@ pub fn search_results(
     html! {
         <div id={RESULTS_ID} class="search-results" role="listbox" aria-label="Messages found" data-testid="search-results">
             { for groups }
+            if results.more_rooms > 0 {
+                <div class="search-more muted small" role="presentation">
+                    { format!("and hits in {} more rooms: add a word to narrow the search", results.more_rooms) }
+                </div>
+            }
         </div>
     }
 }

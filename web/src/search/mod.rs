@@ -25,6 +25,10 @@ pub const MAX_WORD_CHARS: usize = 64;
 /// Hits shown per room; the others are counted.
 pub const HITS_PER_ROOM: usize = 8;
 
+/// Rooms shown; the others are counted (at most this x [`HITS_PER_ROOM`] hits are
+/// ever in the page, however many rooms the server has).
+pub const ROOMS_SHOWN: usize = 20;
+
 /// Marks looked for per word in one shown hit.
 const MARKS_PER_WORD: usize = 16;
 
@@ -108,8 +112,10 @@ pub struct RoomHits<R> {
 /// What a search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Results<R> {
-    /// Rooms with hits, the one with the newest hit first.
+    /// Rooms with hits, the one with the newest hit first, at most [`ROOMS_SHOWN`].
     pub rooms: Vec<RoomHits<R>>,
+    /// Rooms with hits left out past [`ROOMS_SHOWN`].
+    pub more_rooms: usize,
     /// Matching messages in all rooms.
     pub total: usize,
 }
@@ -175,8 +181,11 @@ where
     insertion_sort(&mut found, |room| {
         std::cmp::Reverse(room.hits.first().map_or(0, |h| h.time_ms))
     });
+    let more_rooms = found.len().saturating_sub(ROOMS_SHOWN);
+    found.truncate(ROOMS_SHOWN);
     Results {
         rooms: found,
+        more_rooms,
         total,
     }
 }

@@ -143,6 +143,17 @@ fn a_kept_folded_copy_is_searched_in_place_of_folding() {
 }
 
 #[test]
+fn rooms_shown_are_bounded_and_the_rest_counted() {
+    let query = Query::parse("x").unwrap();
+    let rooms = (0..ROOMS_SHOWN as u64 + 5).map(|room| (room, [doc(room, "x")]));
+    let found = search(&query, rooms);
+    assert_eq!(found.rooms.len(), ROOMS_SHOWN);
+    assert_eq!(found.more_rooms, 5);
+    assert_eq!(found.total, ROOMS_SHOWN + 5);
+    assert_eq!(found.rooms[0].room, ROOMS_SHOWN as u64 + 4, "newest first");
+}
+
+#[test]
 fn a_600_kb_message_is_one_pass_and_one_line() {
     let text = format!("{}Needle{}", "x".repeat(300_000), "ÿ".repeat(150_000));
     let found = search_one("needle", &[&text]);
