@@ -1,0 +1,161 @@
+//! `2^x` for a private exponent of up to 256 bits with a fixed-base comb (Lim-Lee):
+//! the base is the constant 2, so its powers are tabulated at compile time and a key
+//! pair costs about `256 / ROWS` squarings and as many multiplications, instead of
+//! 256 squarings.
+//!
+//! The exponent's 256 bits are written as `ROWS` rows of `COLUMNS` bits, row `r`
+//! holding bits `r * COLUMNS ..`. Column `c` gathers bit `c` of every row into a
+//! `ROWS`-bit index, and `TABLE[index]` is the product of `2^(2^(r * COLUMNS))` over
+//! the rows `r` set in it. Then
+//! `2^x = prod_c TABLE[column c]^(2^c)`, evaluated from the top column down by
+//! Horner's rule: square, multiply by the column's entry.
+//!
+//! Constant time: the sequence of operations is fixed (it does not even depend on
+//! the exponent's length, up to 32 bytes), bit positions are public, and the entry
+//! is read by scanning the whole table and keeping one by mask.
+
+use subtle::ConstantTimeEq;
+
+use crate::field::{ONE, Residue, mont_mul, mont_mul_at_compile_time, mont_square};
+use crate::limb::{LIMB_BITS, LIMBS, MASK};
+
+/// The longest exponent the comb takes, in bytes (our private exponents are 32).
+pub(crate) const MAX_EXPONENT_BYTES: usize = 32;
+
+/// Rows of the comb: `2^ROWS` table entries of 192 bytes each. Chosen by measuring
+/// 4, 5 and 6 (see the README's performance section).
+const ROWS: usize = 5;
+
+/// Columns: the squarings and multiplications per exponentiation.
+const COLUMNS: usize = (8 * MAX_EXPONENT_BYTES).div_ceil(ROWS);
+
+/// `TABLE[index]`: the product of `2^(2^(r * COLUMNS))` over the bits `r` of
+/// `index`, in Montgomery form. Built by the compiler (about 230 Montgomery
+/// products), so the binary carries it and no key pair pays for it.
+#[allow(long_running_const_eval)]
+static TABLE: [Residue; 1 << ROWS] = comb_table();
+
+/// `2 ^ exponent` (big-endian, at most [`MAX_EXPONENT_BYTES`]) in Montgomery form.
+pub(crate) fn pow_of_two(exponent: &[u8]) -> Residue {
+    assert!(
+        exponent.len() <= MAX_EXPONENT_BYTES,
+        "exponent too long for the comb"
+    );
+    let bit = |position: usize| -> u8 {
+        let from_end = position / 8;
+        if from_end < exponent.len() {
+            (exponent[exponent.len() - 1 - from_end] >> (position % 8)) & 1
+        } else {
+            0
+        }
+    };
+    let column_index = |column: usize| -> u8 {
+        let mut index = 0;
+        for row in 0..ROWS {
+            index |= bit(row * COLUMNS + column) << row;
+        }
+        index
+    };
+    let mut acc = lookup(column_index(COLUMNS - 1));
+    for column in (0..COLUMNS - 1).rev() {
+        acc = mont_mul(&mont_square(&acc), &lookup(column_index(column)));
+    }
+    acc
+}
+
+/// `TABLE[index]`, reading every entry.
+fn lookup(index: u8) -> Residue {
+    let mut out = Residue([0; LIMBS]);
+    for (candidate, entry) in (0u8..).zip(&TABLE) {
+        out = Residue::select(&out, entry, candidate.ct_eq(&index));
+    }
+    out
+}
+
+/// The table, at compile time: each row's generator is the previous one squared
+/// `COLUMNS` times, each entry an entry with one bit fewer times a generator.
+const fn comb_table() -> [Residue; 1 << ROWS] {
+    let mut generators = [ONE; ROWS];
+    generators[0] = doubled_at_compile_time(&ONE);
+    let mut row = 1;
+    while row < ROWS {
+        let mut power = generators[row - 1];
+        let mut squaring = 0;
+        while squaring < COLUMNS {
+            power = mont_mul_at_compile_time(&power, &power);
+            squaring += 1;
+        }
+        generators[row] = power;
+        row += 1;
+    }
+    let mut table = [ONE; 1 << ROWS];
+    let mut index: usize = 1;
+    while index < 1 << ROWS {
+        let lowest = index.trailing_zeros() as usize;
+        table[index] = mont_mul_at_compile_time(&table[index & (index - 1)], &generators[lowest]);
+        index += 1;
+    }
+    table
+}
+
+/// `2 * one`: two in Montgomery form (below `2p`, as lazy reduction allows).
+const fn doubled_at_compile_time(value: &Residue) -> Residue {
+    let mut out = [0; LIMBS];
+    let mut carry = 0;
+    let mut i = 0;
+    while i < LIMBS {
+        let shifted = (value.0[i] << 1) | carry;
+        carry = shifted >> LIMB_BITS;
+        out[i] = shifted & MASK;
+        i += 1;
+    }
+    Residue(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exponent;
+
+    #[test]
+    fn every_table_entry_is_its_power_of_two() {
+        for (index, entry) in TABLE.iter().enumerate() {
+            // The exponent of entry `index`: bit `r * COLUMNS` for each row bit `r`.
+            let mut exponent = [0u8; MAX_EXPONENT_BYTES];
+            for row in (0..ROWS).filter(|row| index >> row & 1 == 1) {
+                let position = row * COLUMNS;
+                exponent[MAX_EXPONENT_BYTES - 1 - position / 8] |= 1 << (position % 8);
+            }
+            assert_eq!(
+                entry.to_be_bytes(),
+                exponent::pow_of_two(&exponent).to_be_bytes(),
+                "entry {index}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_comb_agrees_with_squaring_and_doubling() {
+        let mut exponents: [&[u8]; 7] = [
+            &[],
+            &[0],
+            &[1],
+            &[0x80, 0x01],
+            &[0xff; 31],
+            &[0xff; 32],
+            &[0; 32],
+        ];
+        let mut mixed = [0u8; 32];
+        for (i, byte) in mixed.iter_mut().enumerate() {
+            *byte = (i as u8).wrapping_mul(151).wrapping_add(7);
+        }
+        exponents[6] = &mixed;
+        for exponent in exponents {
+            assert_eq!(
+                pow_of_two(exponent).to_be_bytes(),
+                exponent::pow_of_two(exponent).to_be_bytes(),
+                "{exponent:?}"
+            );
+        }
+    }
+}
