@@ -22,17 +22,21 @@ use crate::limb::{LIMB_BITS, LIMBS, MASK};
 /// The longest exponent the comb takes, in bytes (our private exponents are 32).
 pub(crate) const MAX_EXPONENT_BYTES: usize = 32;
 
-/// Rows of the comb: `2^ROWS` table entries of 192 bytes each. Chosen by measuring
-/// 4, 5 and 6 (see the README's performance section).
+/// Rows of the comb: `2^ROWS` table entries of one residue each. Chosen by
+/// measurement (README, performance): natively 5 rows beat 4 by about a fifth and 6
+/// gained nothing (the longer table scans eat the saved products); in wasm 4 and 5
+/// measured the same, so 4 keeps the table at 3.5 KB of the download (5 would be 7).
+#[cfg(target_pointer_width = "64")]
 const ROWS: usize = 5;
+#[cfg(not(target_pointer_width = "64"))]
+const ROWS: usize = 4;
 
 /// Columns: the squarings and multiplications per exponentiation.
 const COLUMNS: usize = (8 * MAX_EXPONENT_BYTES).div_ceil(ROWS);
 
 /// `TABLE[index]`: the product of `2^(2^(r * COLUMNS))` over the bits `r` of
-/// `index`, in Montgomery form. Built by the compiler (about 230 Montgomery
+/// `index`, in Montgomery form. Built by the compiler (about 200-230 Montgomery
 /// products), so the binary carries it and no key pair pays for it.
-#[allow(long_running_const_eval)]
 static TABLE: [Residue; 1 << ROWS] = comb_table();
 
 /// `2 ^ exponent` (big-endian, at most [`MAX_EXPONENT_BYTES`]) in Montgomery form.
