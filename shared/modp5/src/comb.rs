@@ -1,7 +1,9 @@
 //! `2^x` for a private exponent of up to 256 bits with a fixed-base comb (Lim-Lee):
 //! the base is the constant 2, so its powers are tabulated at compile time and a key
 //! pair costs about `256 / ROWS` squarings and as many multiplications, instead of
-//! 256 squarings.
+//! 256 squarings. The table is built once per process, on first use (about 200
+//! Montgomery products, less than one key pair by squaring and doubling): built by
+//! the compiler it would be 3.5 KB of incompressible data in the wasm download.
 //!
 //! The exponent's 256 bits are written as `ROWS` rows of `COLUMNS` bits, row `r`
 //! holding bits `r * COLUMNS ..`. Column `c` gathers bit `c` of every row into a
@@ -14,10 +16,12 @@
 //! the exponent's length, up to 32 bytes), bit positions are public, and the entry
 //! is read by scanning the whole table and keeping one by mask.
 
+use std::sync::OnceLock;
+
 use subtle::ConstantTimeEq;
 
-use crate::field::{ONE, Residue, mont_mul, mont_mul_at_compile_time, mont_square};
-use crate::limb::{LIMB_BITS, LIMBS, MASK};
+use crate::field::{ONE, Residue, mont_mul, mont_square};
+use crate::limb::LIMBS;
 
 /// The longest exponent the comb takes, in bytes (our private exponents are 32).
 pub(crate) const MAX_EXPONENT_BYTES: usize = 32;
@@ -25,7 +29,7 @@ pub(crate) const MAX_EXPONENT_BYTES: usize = 32;
 /// Rows of the comb: `2^ROWS` table entries of one residue each. Chosen by
 /// measurement (README, performance): natively 5 rows beat 4 by about a fifth and 6
 /// gained nothing (the longer table scans eat the saved products); in wasm 4 and 5
-/// measured the same, so 4 keeps the table at 3.5 KB of the download (5 would be 7).
+/// measured the same, so 4 builds the smaller table (16 entries, 3.5 KB there).
 #[cfg(target_pointer_width = "64")]
 const ROWS: usize = 5;
 #[cfg(not(target_pointer_width = "64"))]
@@ -34,10 +38,17 @@ const ROWS: usize = 4;
 /// Columns: the squarings and multiplications per exponentiation.
 const COLUMNS: usize = (8 * MAX_EXPONENT_BYTES).div_ceil(ROWS);
 
+/// The table's entries: one per `ROWS`-bit column value.
+const ENTRIES: usize = 1 << ROWS;
+
 /// `TABLE[index]`: the product of `2^(2^(r * COLUMNS))` over the bits `r` of
-/// `index`, in Montgomery form. Built by the compiler (about 200-230 Montgomery
-/// products), so the binary carries it and no key pair pays for it.
-static TABLE: [Residue; 1 << ROWS] = comb_table();
+/// `index`, in Montgomery form; see [`table`].
+static TABLE: OnceLock<[Residue; ENTRIES]> = OnceLock::new();
+
+/// The table, built on first use.
+fn table() -> &'static [Residue; ENTRIES] {
+    TABLE.get_or_init(comb_table)
+}
 
 /// `2 ^ exponent` (big-endian, at most [`MAX_EXPONENT_BYTES`]) in Montgomery form.
 pub(crate) fn pow_of_two(exponent: &[u8]) -> Residue {
@@ -60,60 +71,38 @@ pub(crate) fn pow_of_two(exponent: &[u8]) -> Residue {
         }
         index
     };
-    let mut acc = lookup(column_index(COLUMNS - 1));
+    let table = table();
+    let mut acc = lookup(table, column_index(COLUMNS - 1));
     for column in (0..COLUMNS - 1).rev() {
-        acc = mont_mul(&mont_square(&acc), &lookup(column_index(column)));
+        acc = mont_mul(&mont_square(&acc), &lookup(table, column_index(column)));
     }
     acc
 }
 
 /// `TABLE[index]`, reading every entry.
-fn lookup(index: u8) -> Residue {
+fn lookup(table: &[Residue; ENTRIES], index: u8) -> Residue {
     let mut out = Residue([0; LIMBS]);
-    for (candidate, entry) in (0u8..).zip(&TABLE) {
+    for (candidate, entry) in (0u8..).zip(table) {
         out = Residue::select(&out, entry, candidate.ct_eq(&index));
     }
     out
 }
 
-/// The table, at compile time: each row's generator is the previous one squared
-/// `COLUMNS` times, each entry an entry with one bit fewer times a generator.
-const fn comb_table() -> [Residue; 1 << ROWS] {
+/// Builds the table: each row's generator is the previous one squared `COLUMNS`
+/// times, each entry an entry with one bit fewer times a generator. Public
+/// constants only, so nothing here needs to be constant time.
+fn comb_table() -> [Residue; ENTRIES] {
     let mut generators = [ONE; ROWS];
-    generators[0] = doubled_at_compile_time(&ONE);
-    let mut row = 1;
-    while row < ROWS {
-        let mut power = generators[row - 1];
-        let mut squaring = 0;
-        while squaring < COLUMNS {
-            power = mont_mul_at_compile_time(&power, &power);
-            squaring += 1;
-        }
-        generators[row] = power;
-        row += 1;
+    generators[0] = ONE.doubled();
+    for row in 1..ROWS {
+        generators[row] = (0..COLUMNS).fold(generators[row - 1], |power, _| mont_square(&power));
     }
-    let mut table = [ONE; 1 << ROWS];
-    let mut index: usize = 1;
-    while index < 1 << ROWS {
+    let mut table = [ONE; ENTRIES];
+    for index in 1..ENTRIES {
         let lowest = index.trailing_zeros() as usize;
-        table[index] = mont_mul_at_compile_time(&table[index & (index - 1)], &generators[lowest]);
-        index += 1;
+        table[index] = mont_mul(&table[index & (index - 1)], &generators[lowest]);
     }
     table
-}
-
-/// `2 * one`: two in Montgomery form (below `2p`, as lazy reduction allows).
-const fn doubled_at_compile_time(value: &Residue) -> Residue {
-    let mut out = [0; LIMBS];
-    let mut carry = 0;
-    let mut i = 0;
-    while i < LIMBS {
-        let shifted = (value.0[i] << 1) | carry;
-        carry = shifted >> LIMB_BITS;
-        out[i] = shifted & MASK;
-        i += 1;
-    }
-    Residue(out)
 }
 
 #[cfg(test)]
@@ -123,7 +112,7 @@ mod tests {
 
     #[test]
     fn every_table_entry_is_its_power_of_two() {
-        for (index, entry) in TABLE.iter().enumerate() {
+        for (index, entry) in table().iter().enumerate() {
             // The exponent of entry `index`: bit `r * COLUMNS` for each row bit `r`.
             let mut exponent = [0u8; MAX_EXPONENT_BYTES];
             for row in (0..ROWS).filter(|row| index >> row & 1 == 1) {

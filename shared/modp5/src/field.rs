@@ -16,7 +16,9 @@
 
 use subtle::{Choice, ConditionallySelectable};
 
-use super::limb::{LIMB_BITS, LIMBS, Limb, MASK, Wide};
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use super::limb::Wide;
+use super::limb::{LIMB_BITS, LIMBS, Limb, MASK};
 use crate::MODP5_PRIME_BE;
 
 /// A value modulo p as little-endian limbs, each below `2^LIMB_BITS`.
@@ -197,36 +199,6 @@ const fn subtract(x: &[Limb; LIMBS], y: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb)
     (out, borrow)
 }
 
-/// [`mont_mul`] as a `const fn`, for tables built at compile time (see
-/// [`crate::comb`]); the same product scanning, written with `while` loops.
-pub(crate) const fn mont_mul_at_compile_time(a: &Residue, b: &Residue) -> Residue {
-    let (a, b, p) = (&a.0, &b.0, &PRIME.0);
-    let mut quotient = [0; LIMBS];
-    let mut out = [0; LIMBS];
-    let mut acc: Wide = 0;
-    let mut i = 0;
-    while i < 2 * LIMBS - 1 {
-        let mut j = if i < LIMBS { 0 } else { i + 1 - LIMBS };
-        while j <= i && j < LIMBS {
-            acc += a[j] as Wide * b[i - j] as Wide;
-            if j < i {
-                acc += quotient[j] as Wide * p[i - j] as Wide;
-            }
-            j += 1;
-        }
-        if i < LIMBS {
-            quotient[i] = acc as Limb & MASK;
-            acc += quotient[i] as Wide * p[0] as Wide;
-        } else {
-            out[i - LIMBS] = acc as Limb & MASK;
-        }
-        acc >>= LIMB_BITS;
-        i += 1;
-    }
-    out[LIMBS - 1] = acc as Limb;
-    Residue(out)
-}
-
 /// `R^power mod p` for the constants, by doubling a value below p and subtracting p
 /// when it is not below it any more. Runs at compile time only.
 const fn radix_power_mod_p(power: usize) -> Residue {
@@ -318,20 +290,6 @@ mod tests {
         );
         let product = mont_mul(&x, &residue_of(2)).to_be_bytes();
         assert_eq!(&product[190..], &800u16.to_be_bytes());
-    }
-
-    #[test]
-    fn the_compile_time_product_is_the_runtime_product() {
-        let x = residue_of(200).doubled();
-        let y = mont_square(&x);
-        assert_eq!(
-            mont_mul_at_compile_time(&x, &y).to_be_bytes(),
-            mont_mul(&x, &y).to_be_bytes()
-        );
-        assert_eq!(
-            mont_mul_at_compile_time(&y, &y).to_be_bytes(),
-            mont_mul(&y, &y).to_be_bytes()
-        );
     }
 
     #[test]

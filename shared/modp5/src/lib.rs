@@ -15,10 +15,13 @@
 //! - `simd_columns`: the same multiplication and squaring with 128-bit SIMD, on
 //!   wasm32 built with `simd128` (the browser build).
 //! - [`exponent`]: the fixed-window and the base-2 exponentiation.
-//! - [`comb`]: the base-2 exponentiation from a compile-time table, for exponents
+//! - [`comb`]: the base-2 exponentiation from a table built once, for exponents
 //!   up to 32 bytes (every key pair).
 
 #![no_std]
+
+// For one thing: the `OnceLock` holding the comb's table.
+extern crate std;
 
 mod comb;
 mod exponent;
