@@ -1,5 +1,5 @@
 //! `2^x` for a private exponent of up to 256 bits with a fixed-base comb (Lim-Lee):
-//! the base is the constant 2, so its powers are tabulated at compile time and a key
+//! the base is the constant 2, so its powers can be tabulated in advance and a key
 //! pair costs about `256 / ROWS` squarings and as many multiplications, instead of
 //! 256 squarings. The table is built once per process, on first use (about 200
 //! Montgomery products, less than one key pair by squaring and doubling): built by
