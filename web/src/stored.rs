@@ -220,7 +220,8 @@ impl StoredRoom {
                 continue;
             };
             bytes = bytes.saturating_add(entry.weight());
-            if !kept.is_empty() && (kept.len() >= MAX_STORED_ENTRIES || bytes > MAX_STORED_ROOM_BYTES)
+            if !kept.is_empty()
+                && (kept.len() >= MAX_STORED_ENTRIES || bytes > MAX_STORED_ROOM_BYTES)
             {
                 break;
             }
@@ -428,7 +429,11 @@ pub fn rooms_to_keep<'a>(rooms: impl Iterator<Item = &'a Room>) -> Vec<RoomId> {
     let mut rooms: Vec<&Room> = rooms.collect();
     rooms.sort_by_key(|r| {
         let newest = r.timeline.last().map_or(0, |e| e.time_ms);
-        (std::cmp::Reverse(r.membership.is_in()), std::cmp::Reverse(newest), r.id)
+        (
+            std::cmp::Reverse(r.membership.is_in()),
+            std::cmp::Reverse(newest),
+            r.id,
+        )
     });
     rooms.iter().take(MAX_STORED_ROOMS).map(|r| r.id).collect()
 }

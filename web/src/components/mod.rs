@@ -27,6 +27,7 @@ pub mod room_admin_bar;
 pub mod room_entry;
 pub mod room_header;
 pub mod sidebar;
+pub mod stored_note;
 pub mod text_input;
 pub mod theme_toggle;
 pub mod upload_progress;

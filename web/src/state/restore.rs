@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use miricat_shared::RoomId;
 
-use super::room::{FIRST_SEQ, Membership, Room};
 use super::ChatState;
+use super::room::{FIRST_SEQ, Membership, Room};
 use crate::stored::{StoredAccount, StoredRoom};
 
 /// What the store held for the account signing in.
@@ -45,7 +45,11 @@ impl ChatState {
             return;
         }
         for stored in restored.rooms {
-            if self.rooms.get(&stored.id).is_some_and(|r| !r.timeline.is_empty()) {
+            if self
+                .rooms
+                .get(&stored.id)
+                .is_some_and(|r| !r.timeline.is_empty())
+            {
                 continue;
             }
             let mut room = Room {
@@ -75,10 +79,7 @@ impl ChatState {
         if let Some(active) = self.active {
             self.mark_read(active);
         }
-        self.restored_drafts = restored
-            .account
-            .map(|a| a.drafts)
-            .unwrap_or_default();
+        self.restored_drafts = restored.account.map(|a| a.drafts).unwrap_or_default();
         self.signed_in = true;
     }
 
@@ -86,5 +87,126 @@ impl ChatState {
         if let Some(r) = self.room_mut(room) {
             r.unread = 0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use yew::Reducible;
+
+    use super::*;
+    use crate::state::{Action, Content, Entry, EntryKind, RoomListing};
+    use crate::stored::StoredAccount;
+
+    fn said(id: u64, time_ms: u64) -> Entry {
+        Entry {
+            time_ms,
+            message_id: Some(id),
+            kind: EntryKind::Message {
+                sender: "bob".into(),
+                content: Content::Text(format!("m{id}")),
+                own: None,
+            },
+        }
+    }
+
+    fn reduce(actions: impl IntoIterator<Item = Action>) -> ChatState {
+        reduce_more(ChatState::default(), actions)
+    }
+
+    /// Room 1 joined and open, read to its end; room 2 not joined, its last
+    /// message unread.
+    fn restored() -> Restored {
+        let open = Room::with_timeline(1, Membership::In, vec![said(1, 10), said(2, 20)]);
+        let mut other = Room::with_timeline(2, Membership::Out, vec![said(3, 5), said(4, 6)]);
+        other.unread = 1;
+        Restored {
+            account: Some(StoredAccount::new(
+                25,
+                Some(1),
+                &BTreeMap::from([(2, "half a thought".to_owned())]),
+            )),
+            rooms: vec![
+                StoredRoom::from_room(&open, true),
+                StoredRoom::from_room(&other, false),
+            ],
+        }
+    }
+
+    fn listing(id: RoomId) -> RoomListing {
+        RoomListing {
+            id,
+            name: format!("room {id}"),
+            members: None,
+        }
+    }
+
+    #[test]
+    fn a_reload_shows_the_stored_rooms_at_once_and_marks_what_is_new() {
+        let s = reduce([
+            Action::SignInStarted {
+                username: "alice".into(),
+            },
+            Action::Restored(Box::new(restored())),
+        ]);
+        assert!(s.signed_in, "the chat shows before the server answers");
+        assert_eq!(s.active, Some(1));
+        let open = &s.rooms[&1];
+        assert_eq!(open.membership, Membership::Joining, "until rejoined");
+        assert_eq!(open.timeline.len(), 2);
+        assert_eq!(open.first_new_seq(), None, "nothing new yet");
+        assert_eq!(s.rooms[&2].unread, 1);
+        assert_eq!(s.rooms[&2].first_new_seq(), Some(FIRST_SEQ + 1));
+        assert_eq!(s.restored_drafts[&2], "half a thought");
+
+        // The server answers: the stored timeline stays, new messages follow it.
+        let s = reduce_more(
+            s,
+            [
+                Action::SignedIn(vec![listing(1), listing(2)]),
+                Action::Message {
+                    room: 1,
+                    sender: "bob".into(),
+                    content: Content::Text("while you were away".into()),
+                    time_ms: 30,
+                    message_id: Some(5),
+                },
+            ],
+        );
+        let open = &s.rooms[&1];
+        assert_eq!(open.timeline.len(), 3);
+        assert_eq!(open.first_new_seq(), Some(FIRST_SEQ + 2));
+    }
+
+    #[test]
+    fn a_gap_filled_after_a_reload_lets_older_pages_be_fetched() {
+        let s = reduce([
+            Action::SignInStarted {
+                username: "alice".into(),
+            },
+            Action::Restored(Box::new(restored())),
+            Action::HistoryPage {
+                room: 1,
+                messages: Vec::new(),
+                older: None,
+            },
+        ]);
+        assert_eq!(s.rooms[&1].history, crate::state::HistoryView::More);
+    }
+
+    #[test]
+    fn nothing_stored_leaves_the_sign_in_form_up() {
+        let s = reduce([Action::Restored(Box::default())]);
+        assert!(!s.signed_in);
+    }
+
+    fn reduce_more(state: ChatState, actions: impl IntoIterator<Item = Action>) -> ChatState {
+        let mut state = Rc::new(state);
+        for action in actions {
+            state = state.reduce(action);
+        }
+        Rc::unwrap_or_clone(state)
     }
 }

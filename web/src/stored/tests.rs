@@ -177,7 +177,10 @@ fn drafts_are_bounded_and_cut_on_a_character() {
     }
     let account = StoredAccount::new(42, Some(1), &drafts);
     assert_eq!(account.drafts.len(), MAX_DRAFTS);
-    assert!(!account.drafts.contains_key(&2), "blank drafts are not kept");
+    assert!(
+        !account.drafts.contains_key(&2),
+        "blank drafts are not kept"
+    );
     let cut = &account.drafts[&1];
     assert!(cut.len() <= MAX_DRAFT_BYTES && cut.chars().all(|c| c == 'é'));
     assert_eq!(decode_account(&encode(&account)).unwrap(), account);
