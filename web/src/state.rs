@@ -76,7 +76,7 @@ pub struct ChatState {
     /// tells its host the reader's address, and anyone can post one.
     pub load_external_images: bool,
     /// Unsent text per room from before a reload, for the composer to bring back.
-    pub restored_drafts: BTreeMap<RoomId, String>,
+    pub restored_drafts: std::collections::HashMap<RoomId, String>,
 }
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name.

@@ -15,16 +15,18 @@
 //! Never the password: nothing here has a field for it. App notices (the `/help`
 //! text) are not kept either: they are not part of the conversation.
 //!
-//! Records are JSON strings (the JSON the wire already needs, so no second
-//! encoder in the wasm), read back with a size limit and a version number:
-//! a record of another version or that does not parse is dropped, not trusted.
+//! Records are strings of length-prefixed fields ([`codec`]), read back with a
+//! size limit and a version number: a record of another version or that does not
+//! parse is dropped, not trusted.
 
-use std::collections::BTreeMap;
+mod codec;
+
+use std::collections::HashMap;
 
 use miricat_shared::RoomId;
 use miricat_shared::packet::message::MessageId;
-use serde::{Deserialize, Serialize};
 
+use self::codec::{FieldReader, FieldWriter};
 use crate::state::{Content, Delivery, Entry, EntryKind, Room};
 
 /// The format of the records; others are ignored (and overwritten).
@@ -46,9 +48,14 @@ pub const MAX_DRAFTS: usize = 100;
 /// See [`MAX_DRAFTS`].
 pub const MAX_DRAFT_BYTES: usize = 16 * 1024;
 
-/// The largest record read back: a room's byte cap plus its JSON punctuation.
+/// The largest record read back: a room's byte cap plus its length prefixes.
 /// Anything larger was not written by this code.
 pub const MAX_RECORD_BYTES: usize = 2 * MAX_STORED_ROOM_BYTES + 64 * 1024;
+
+/// What a room record starts with.
+const ROOM_RECORD: &str = "room";
+/// What the account record starts with.
+const ACCOUNT_RECORD: &str = "account";
 
 /// Why a record was not read back.
 #[derive(Debug, thiserror::Error)]
@@ -56,12 +63,12 @@ pub enum StoredError {
     /// Larger than [`MAX_RECORD_BYTES`].
     #[error("a stored record of {0} bytes is larger than any this app writes")]
     TooLarge(usize),
-    /// Not JSON of the expected shape.
+    /// Not of the expected shape.
     #[error("a stored record does not parse: {0}")]
-    Malformed(#[from] serde_json::Error),
+    Malformed(&'static str),
     /// Written by another version of the app.
     #[error("a stored record has format {0}, this app reads {STORE_VERSION}")]
-    OtherVersion(u32),
+    OtherVersion(u64),
 }
 
 /// Whose data a record is: the same username on another bridge is another
@@ -98,7 +105,7 @@ impl AccountKey {
 }
 
 /// The account record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoredAccount {
     /// [`STORE_VERSION`].
     pub version: u32,
@@ -106,15 +113,13 @@ pub struct StoredAccount {
     /// left".
     pub saved_at_ms: u64,
     /// The room that was open.
-    #[serde(default)]
     pub active: Option<RoomId>,
     /// Unsent text per room.
-    #[serde(default)]
-    pub drafts: BTreeMap<RoomId, String>,
+    pub drafts: Vec<(RoomId, String)>,
 }
 
 /// A room record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRoom {
     /// [`STORE_VERSION`].
     pub version: u32,
@@ -133,22 +138,18 @@ pub struct StoredRoom {
 }
 
 /// A timeline entry as kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEntry {
     /// When it happened.
-    #[serde(rename = "t")]
     pub time_ms: u64,
     /// The server's ID of it (`history/1`), to merge with the server's history.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<MessageId>,
     /// What it is.
-    #[serde(rename = "k")]
     pub kind: StoredKind,
 }
 
 /// What an entry is, as kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoredKind {
     /// A text message.
     Text {
@@ -157,7 +158,6 @@ pub enum StoredKind {
         /// What it says.
         text: String,
         /// Ours, written in this browser: its local ID and what became of it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         own: Option<StoredOwn>,
     },
     /// An image message (its address).
@@ -180,18 +180,15 @@ pub enum StoredKind {
 }
 
 /// One of our messages, as kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredOwn {
     /// The local ID it had (new local IDs start above every kept one).
     pub local_id: u64,
     /// Confirmed by the server.
-    #[serde(default)]
     pub sent: bool,
     /// Not delivered, with the reason; `refused` if no retry can help.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<String>,
     /// See `failed`.
-    #[serde(default)]
     pub refused: bool,
 }
 
@@ -363,13 +360,15 @@ impl StoredEntry {
 
 impl StoredAccount {
     /// The account record at `now_ms`, with the drafts within their bounds.
-    pub fn new(now_ms: u64, active: Option<RoomId>, drafts: &BTreeMap<RoomId, String>) -> Self {
-        let drafts = drafts
+    pub fn new(now_ms: u64, active: Option<RoomId>, drafts: &HashMap<RoomId, String>) -> Self {
+        let mut drafts: Vec<(RoomId, String)> = drafts
             .iter()
             .filter(|(_, text)| !text.trim().is_empty())
-            .take(MAX_DRAFTS)
             .map(|(room, text)| (*room, cut_at_char(text, MAX_DRAFT_BYTES).to_owned()))
             .collect();
+        // The same ones every time: by room.
+        drafts.sort_unstable();
+        drafts.truncate(MAX_DRAFTS);
         Self {
             version: STORE_VERSION,
             saved_at_ms: now_ms,
@@ -388,54 +387,188 @@ fn cut_at_char(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// Encodes a record.
-pub fn encode<T: Serialize>(record: &T) -> String {
-    // Plain data with string keys: serialising cannot fail.
-    serde_json::to_string(record).unwrap_or_default()
+/// Encodes a room record.
+pub fn encode_room(room: &StoredRoom) -> String {
+    let mut w = FieldWriter::default();
+    w.text(ROOM_RECORD)
+        .number(STORE_VERSION.into())
+        .number(room.id)
+        .text(&room.name)
+        .number(room.joined.into())
+        .number(room.unread.into())
+        .number(room.read_up_to_ms)
+        .number(room.entries.len() as u64);
+    for entry in &room.entries {
+        w.number(entry.time_ms).maybe(entry.message_id);
+        match &entry.kind {
+            StoredKind::Text { from, text, own } => {
+                w.text("t").text(from).text(text);
+                match own {
+                    Some(own) => {
+                        let state = match (own.sent, own.refused, &own.failed) {
+                            (true, _, _) => "s",
+                            (_, true, _) => "r",
+                            (_, _, Some(_)) => "f",
+                            _ => "p",
+                        };
+                        w.number(own.local_id)
+                            .text(state)
+                            .text(own.failed.as_deref().unwrap_or(""));
+                    }
+                    None => {
+                        w.text("").text("").text("");
+                    }
+                }
+            }
+            StoredKind::Image { from, image } => {
+                w.text("i").text(from).text(image);
+            }
+            StoredKind::Joined { user } => {
+                w.text("j").text(user).text("");
+            }
+            StoredKind::Left { user } => {
+                w.text("l").text(user).text("");
+            }
+        }
+    }
+    w.finish()
 }
 
 /// Reads a room record back.
-pub fn decode_room(json: &str) -> Result<StoredRoom, StoredError> {
-    let room: StoredRoom = decode(json)?;
-    check_version(room.version)?;
-    Ok(room)
+pub fn decode_room(record: &str) -> Result<StoredRoom, StoredError> {
+    let mut r = reader(record, ROOM_RECORD)?;
+    let id = r.number()?;
+    let name = r.text()?.to_owned();
+    let joined = r.number()? == 1;
+    let unread = u32::try_from(r.number()?).unwrap_or(u32::MAX);
+    let read_up_to_ms = r.number()?;
+    let count = r.number()?;
+    // Each entry takes at least a dozen bytes: a count past that is damage.
+    if count > (record.len() / 12) as u64 {
+        return Err(StoredError::Malformed("more entries than the record holds"));
+    }
+    let mut entries = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    for _ in 0..count {
+        let time_ms = r.number()?;
+        let message_id = r.maybe()?;
+        let kind = r.text()?;
+        let who = r.text()?.to_owned();
+        let what = r.text()?.to_owned();
+        let kind = match kind {
+            "t" => {
+                let local_id = r.maybe()?;
+                let state = r.text()?;
+                let why = r.text()?;
+                let own = local_id.map(|local_id| StoredOwn {
+                    local_id,
+                    sent: state == "s",
+                    failed: matches!(state, "f" | "r").then(|| why.to_owned()),
+                    refused: state == "r",
+                });
+                StoredKind::Text {
+                    from: who,
+                    text: what,
+                    own,
+                }
+            }
+            "i" => StoredKind::Image {
+                from: who,
+                image: what,
+            },
+            "j" => StoredKind::Joined { user: who },
+            "l" => StoredKind::Left { user: who },
+            _ => return Err(StoredError::Malformed("an entry of an unknown kind")),
+        };
+        entries.push(StoredEntry {
+            time_ms,
+            message_id,
+            kind,
+        });
+    }
+    finished(&r)?;
+    Ok(StoredRoom {
+        version: STORE_VERSION,
+        id,
+        name,
+        joined,
+        unread,
+        read_up_to_ms,
+        entries,
+    })
+}
+
+/// Encodes the account record.
+pub fn encode_account(account: &StoredAccount) -> String {
+    let mut w = FieldWriter::default();
+    w.text(ACCOUNT_RECORD)
+        .number(STORE_VERSION.into())
+        .number(account.saved_at_ms)
+        .maybe(account.active)
+        .number(account.drafts.len() as u64);
+    for (room, text) in &account.drafts {
+        w.number(*room).text(text);
+    }
+    w.finish()
 }
 
 /// Reads the account record back.
-pub fn decode_account(json: &str) -> Result<StoredAccount, StoredError> {
-    let account: StoredAccount = decode(json)?;
-    check_version(account.version)?;
-    Ok(account)
-}
-
-fn decode<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, StoredError> {
-    if json.len() > MAX_RECORD_BYTES {
-        return Err(StoredError::TooLarge(json.len()));
+pub fn decode_account(record: &str) -> Result<StoredAccount, StoredError> {
+    let mut r = reader(record, ACCOUNT_RECORD)?;
+    let saved_at_ms = r.number()?;
+    let active = r.maybe()?;
+    let count = r.number()?;
+    if count > MAX_DRAFTS as u64 {
+        return Err(StoredError::Malformed("more drafts than are kept"));
     }
-    Ok(serde_json::from_str(json)?)
+    let mut drafts = Vec::new();
+    for _ in 0..count {
+        let room = r.number()?;
+        drafts.push((room, r.text()?.to_owned()));
+    }
+    finished(&r)?;
+    Ok(StoredAccount {
+        version: STORE_VERSION,
+        saved_at_ms,
+        active,
+        drafts,
+    })
 }
 
-fn check_version(version: u32) -> Result<(), StoredError> {
-    if version == STORE_VERSION {
+/// A reader past the record's kind and version, once both are right.
+fn reader<'a>(record: &'a str, kind: &str) -> Result<FieldReader<'a>, StoredError> {
+    if record.len() > MAX_RECORD_BYTES {
+        return Err(StoredError::TooLarge(record.len()));
+    }
+    let mut r = FieldReader::new(record);
+    if r.text()? != kind {
+        return Err(StoredError::Malformed("not a record of this kind"));
+    }
+    let version = r.number()?;
+    if version != u64::from(STORE_VERSION) {
+        return Err(StoredError::OtherVersion(version));
+    }
+    Ok(r)
+}
+
+fn finished(r: &FieldReader<'_>) -> Result<(), StoredError> {
+    if r.is_done() {
         Ok(())
     } else {
-        Err(StoredError::OtherVersion(version))
+        Err(StoredError::Malformed("fields past the record's end"))
     }
 }
 
-/// Which rooms to keep when there are more than [`MAX_STORED_ROOMS`]: the ones
-/// we were in first, then those with the most recent entries.
-pub fn rooms_to_keep<'a>(rooms: impl Iterator<Item = &'a Room>) -> Vec<RoomId> {
-    let mut rooms: Vec<&Room> = rooms.collect();
-    rooms.sort_by_key(|r| {
-        let newest = r.timeline.last().map_or(0, |e| e.time_ms);
-        (
-            std::cmp::Reverse(r.membership.is_in()),
-            std::cmp::Reverse(newest),
-            r.id,
-        )
-    });
-    rooms.iter().take(MAX_STORED_ROOMS).map(|r| r.id).collect()
+/// Which rooms to keep, at most [`MAX_STORED_ROOMS`]: the ones we were in first,
+/// then the others that hold entries (a room never opened has nothing to keep:
+/// the server lists it again).
+pub fn rooms_to_keep<'a>(rooms: impl Iterator<Item = &'a Room> + Clone) -> Vec<RoomId> {
+    let joined = rooms.clone().filter(|r| r.membership.is_in());
+    let others = rooms.filter(|r| !r.membership.is_in() && !r.timeline.is_empty());
+    joined
+        .chain(others)
+        .take(MAX_STORED_ROOMS)
+        .map(|r| r.id)
+        .collect()
 }
 
 #[cfg(test)]

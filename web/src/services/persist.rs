@@ -18,7 +18,7 @@
 //! `data-store-role` says whether this tab writes.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
@@ -57,7 +57,7 @@ struct Inner {
     written: BTreeMap<RoomId, Rc<Room>>,
     active: Option<RoomId>,
     written_active: Option<RoomId>,
-    drafts: BTreeMap<RoomId, String>,
+    drafts: HashMap<RoomId, String>,
     drafts_changed: bool,
     timer: Option<Timeout>,
     writing: bool,
@@ -164,8 +164,8 @@ impl Persister {
     }
 
     /// Seeds the drafts brought back from the store, so the next write keeps them.
-    pub fn restore_drafts(&self, drafts: &BTreeMap<RoomId, String>) {
-        self.inner.borrow_mut().drafts = drafts.clone();
+    pub fn restore_drafts(&self, drafts: &[(RoomId, String)]) {
+        self.inner.borrow_mut().drafts = drafts.iter().cloned().collect();
     }
 
     fn schedule(&self) {
@@ -298,7 +298,7 @@ impl Inner {
                 && (Some(id) == self.active || Some(id) == self.written_active);
             if !unchanged || opened {
                 let record = StoredRoom::from_room(room, self.active == Some(id));
-                rooms.push((id, stored::encode(&record)));
+                rooms.push((id, stored::encode_room(&record)));
             }
             written.insert(id, Rc::clone(room));
         }
@@ -314,7 +314,7 @@ impl Inner {
         let account = StoredAccount::new(now_ms(), self.active, &self.drafts);
         Some(WriteBatch {
             key: self.key.clone(),
-            account: stored::encode(&account),
+            account: stored::encode_account(&account),
             rooms,
             removed,
         })

@@ -79,7 +79,10 @@ impl ChatState {
         if let Some(active) = self.active {
             self.mark_read(active);
         }
-        self.restored_drafts = restored.account.map(|a| a.drafts).unwrap_or_default();
+        self.restored_drafts = restored
+            .account
+            .map(|a| a.drafts.into_iter().collect())
+            .unwrap_or_default();
         self.signed_in = true;
     }
 
@@ -92,7 +95,7 @@ impl ChatState {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::HashMap;
 
     use yew::Reducible;
 
@@ -126,7 +129,7 @@ mod tests {
             account: Some(StoredAccount::new(
                 25,
                 Some(1),
-                &BTreeMap::from([(2, "half a thought".to_owned())]),
+                &HashMap::from([(2, "half a thought".to_owned())]),
             )),
             rooms: vec![
                 StoredRoom::from_room(&open, true),
