@@ -209,3 +209,50 @@ async fn a_message_typed_while_the_bridge_was_down_is_sent_once_after_a_reload()
     bridge.stop().await?;
     Ok(())
 }
+
+/// This tab's part in keeping the stored copy (`data-store-role` on `<body>`).
+async fn wait_for_role(browser: &Browser, role: &str) -> Result<()> {
+    wait::until(
+        &format!("the tab to be the {role}"),
+        STEP_TIMEOUT,
+        || async {
+            let value = browser
+                .js("return document.body.dataset.storeRole ?? null;", vec![])
+                .await?;
+            Ok((value.as_str() == Some(role)).then_some(()))
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_tab_writes_and_another_takes_over_when_it_closes() -> Result<()> {
+    let system = System::start().await?;
+    let driver = Chromedriver::start().await?;
+    let (alice, mut bob, room) = alice_read_a_message(&system, &driver, "seen in one tab").await?;
+    wait_for_role(&alice, "writer").await?;
+
+    // A second tab of the same browser, same account: it reads, it does not write.
+    let first = alice.client().window().await?;
+    let second = alice.client().new_window(true).await?.handle;
+    alice.client().switch_to_window(second.clone()).await?;
+    alice.client().goto(&system.url()).await?;
+    alice.element("login-username").await?;
+    alice
+        .submit_sign_in("alice", "alice-password", false)
+        .await?;
+    alice.wait_for_message("bob", "seen in one tab").await?;
+    wait_for_role(&alice, "reader").await?;
+
+    // The writer closes: the lock passes, and the second tab keeps the copy.
+    alice.client().switch_to_window(first).await?;
+    alice.client().close_window().await?;
+    alice.client().switch_to_window(second).await?;
+    wait_for_role(&alice, "writer").await?;
+    alice.wait_for_state("online").await?;
+    bob.say(room, "after the handover").await?;
+    alice.wait_for_message("bob", "after the handover").await?;
+    wait_until_stored(&alice, "after the handover").await?;
+    alice.close().await?;
+    Ok(())
+}
