@@ -131,7 +131,8 @@ pub struct StoredRoom {
     pub joined: bool,
     /// Messages not yet read.
     pub unread: u32,
-    /// The time of the newest entry read: later ones are new.
+    /// The latest time among the entries read: entries after them and later
+    /// than this are new.
     pub read_up_to_ms: u64,
     /// The newest entries, oldest first.
     pub entries: Vec<StoredEntry>,
@@ -227,18 +228,22 @@ impl StoredRoom {
         kept.reverse();
         let unread = if open { 0 } else { room.unread };
         let unread_len = usize::try_from(unread).unwrap_or(usize::MAX);
-        let read = room
-            .timeline
-            .len()
-            .checked_sub(unread_len.saturating_add(1))
-            .and_then(|at| room.timeline.get(at));
+        // The latest time among the entries read, not the last one's: events carry
+        // the browser's clock and messages the server's, so a join seen just
+        // before a message can carry a later time than the message.
+        let read_len = room.timeline.len().saturating_sub(unread_len);
+        let read_up_to_ms = room.timeline[..read_len]
+            .iter()
+            .map(|e| e.time_ms)
+            .max()
+            .unwrap_or(0);
         Self {
             version: STORE_VERSION,
             id: room.id,
             name: room.name.clone(),
             joined: room.membership.is_in(),
             unread,
-            read_up_to_ms: read.map_or(0, |e| e.time_ms),
+            read_up_to_ms,
             entries: kept,
         }
     }

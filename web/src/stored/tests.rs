@@ -147,6 +147,18 @@ fn the_read_position_is_the_entry_before_the_unread_ones() {
     assert_eq!((open.unread, open.read_up_to_ms), (0, 50), "open: all read");
     r.unread = 9;
     assert_eq!(StoredRoom::from_room(&r, false).read_up_to_ms, 0);
+    // A join stamped by the browser a little after the server stamped the message
+    // that follows it: the message is not new.
+    let mut skewed = room(vec![
+        Entry {
+            time_ms: 105,
+            message_id: None,
+            kind: EntryKind::Joined("bob".into()),
+        },
+        message(Some(1), 100, "x"),
+    ]);
+    skewed.unread = 0;
+    assert_eq!(StoredRoom::from_room(&skewed, true).read_up_to_ms, 105);
 }
 
 #[test]
