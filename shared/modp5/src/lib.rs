@@ -15,9 +15,15 @@
 //! - `simd_columns`: the same multiplication and squaring with 128-bit SIMD, on
 //!   wasm32 built with `simd128` (the browser build).
 //! - [`exponent`]: the fixed-window and the base-2 exponentiation.
+//! - [`comb`]: the base-2 exponentiation from a table built once, for exponents
+//!   up to 32 bytes (every key pair).
 
 #![no_std]
 
+// For one thing: the `OnceLock` holding the comb's table.
+extern crate std;
+
+mod comb;
 mod exponent;
 mod field;
 mod limb;
@@ -46,7 +52,12 @@ pub const MODP5_PRIME_BE: [u8; MODP5_LEN] = hex_to_bytes(MODP5_PRIME_HEX);
 /// `2 ^ exponent mod p` as 192 big-endian bytes (`exponent` big-endian, any length;
 /// the time depends on the length only).
 pub fn generator_power(exponent: &[u8]) -> [u8; MODP5_LEN] {
-    exponent::pow_of_two(exponent).to_be_bytes()
+    // The branch is on the length, which is public.
+    if exponent.len() <= comb::MAX_EXPONENT_BYTES {
+        comb::pow_of_two(exponent).to_be_bytes()
+    } else {
+        exponent::pow_of_two(exponent).to_be_bytes()
+    }
 }
 
 /// `base ^ exponent mod p` as 192 big-endian bytes, for a base below p (callers

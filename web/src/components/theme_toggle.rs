@@ -18,7 +18,7 @@ pub fn ThemeToggle() -> Html {
             theme.set(next);
         })
     };
-    let next = theme.next().label().to_lowercase();
+    let next = theme.next().label().to_ascii_lowercase();
     html! {
         <button
             type="button"
