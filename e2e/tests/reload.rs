@@ -14,8 +14,9 @@ use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, wait};
 use miricat_shared::Body;
 use serde_json::{Value, json};
 
-/// Whether this browser's stored copy (IndexedDB) holds `text` yet: the app
-/// writes in batches, so a reload must wait for it.
+/// Whether a room record of this browser's stored copy (IndexedDB) holds `text`
+/// yet: the app writes in batches, so a reload must wait for it. (The account
+/// record may hold it earlier, as a draft being typed.)
 async fn stored_has(browser: &Browser, text: &str) -> Result<bool> {
     let found = browser
         .client()
@@ -27,7 +28,7 @@ async fn stored_has(browser: &Browser, text: &str) -> Result<bool> {
                const db = open.result; \
                if (!db.objectStoreNames.contains('records')) { db.close(); return done(false); } \
                const all = db.transaction('records').objectStore('records').getAll(); \
-               all.onsuccess = () => { db.close(); done(all.result.some(r => String(r).includes(needle))); }; \
+               all.onsuccess = () => { db.close(); done(all.result.some(r => String(r).startsWith('4:room') && String(r).includes(needle))); }; \
                all.onerror = () => { db.close(); done(false); }; \
              };",
             vec![json!(text)],
