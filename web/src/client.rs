@@ -469,6 +469,7 @@ mod history;
 mod images;
 mod inbound;
 mod outbox;
+mod restore;
 mod version;
 
 #[cfg(test)]

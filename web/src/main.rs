@@ -33,6 +33,7 @@ mod send_limits;
 mod services;
 mod sizes;
 mod state;
+mod stored;
 mod theme;
 mod timeline;
 mod timeline_window;

@@ -11,6 +11,7 @@ mod arrival;
 mod history;
 mod media;
 mod phase;
+mod restore;
 mod room;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +27,7 @@ pub use arrival::Arrival;
 pub use history::{HistoryView, PastMessage};
 pub use media::{ImageView, UploadStage, UploadView};
 pub use phase::Phase;
+pub use restore::Restored;
 pub use room::{Content, Delivery, Entry, EntryKind, FIRST_SEQ, Membership, Room, RoomListing};
 
 /// Figures the app measures about itself (shown as `data-*` attributes for tests).
@@ -73,6 +75,8 @@ pub struct ChatState {
     /// Whether `http(s)` images load by themselves. Off by default: loading one
     /// tells its host the reader's address, and anyone can post one.
     pub load_external_images: bool,
+    /// Unsent text per room from before a reload, for the composer to bring back.
+    pub restored_drafts: std::collections::HashMap<RoomId, String>,
 }
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name without regard to
@@ -195,6 +199,7 @@ impl ChatState {
                     ..Self::default()
                 };
             }
+            Action::Restored(restored) => self.restore(*restored),
             Action::Error(text) => self.error = Some(text),
             Action::DismissError => self.error = None,
             Action::RoomsListed(rooms) => {
@@ -366,6 +371,10 @@ impl ChatState {
                     } else {
                         HistoryView::Start
                     };
+                } else if r.history == HistoryView::Unavailable {
+                    // A gap filled after a reload: the server keeps history, and
+                    // what is older than the stored timeline can be fetched.
+                    r.history = HistoryView::More;
                 }
             }
             Action::HistoryFailed { room, why } => {

@@ -62,6 +62,19 @@ impl RoomHistory {
     }
 }
 
+impl RoomHistory {
+    /// What the browser's store held of the room: its oldest and newest message
+    /// IDs, so a rejoin fills the gap after the newest and scrolling up asks for
+    /// what is before the oldest.
+    pub(super) fn restored(oldest: MessageId, newest: MessageId) -> Self {
+        Self {
+            oldest: Some(oldest),
+            newest: Some(newest),
+            ..Self::default()
+        }
+    }
+}
+
 /// The history of every room this tab has been in, for this sign-in.
 pub(super) type Histories = HashMap<RoomId, RoomHistory>;
 

@@ -42,6 +42,28 @@ pub(super) struct OutboxMessage {
     state: OutboxState,
 }
 
+impl OutboxMessage {
+    /// A message of ours brought back from this browser's store after a reload:
+    /// waiting to be sent, or failed (waiting for the user's retry).
+    pub(super) fn restored(local_id: u64, room: RoomId, text: String, failed: bool) -> Self {
+        Self {
+            local_id,
+            room,
+            text,
+            state: if failed {
+                OutboxState::Failed
+            } else {
+                OutboxState::Queued
+            },
+        }
+    }
+
+    /// Its local ID.
+    pub(super) fn local_id(&self) -> u64 {
+        self.local_id
+    }
+}
+
 impl ChatClient {
     /// Writes a message to `room`: shown at once as pending, sent when possible.
     pub fn send_text(&mut self, room: RoomId, text: &str, now: u64) -> Vec<Effect> {

@@ -556,6 +556,7 @@ mod downloads;
 mod foreign;
 mod history;
 mod images;
+mod restore;
 
 #[test]
 fn requests_cut_off_by_a_close_end_visibly_instead_of_waiting_for_ever() {

@@ -28,6 +28,12 @@ pub fn ChatProvider(props: &ChatProviderProps) -> Html {
     let connection = use_memo((), move |_| {
         Connection::new(Callback::from(move |action| dispatcher.dispatch(action)))
     });
+    // After every change: the persister writes what changed, batched.
+    {
+        let persister = connection.persister();
+        let state = state.clone();
+        use_effect_with(state.revision, move |_| persister.observe(&state));
+    }
     let context = ChatContext::new(state, (*connection).clone());
     html! {
         <ContextProvider<ChatContext> {context}>

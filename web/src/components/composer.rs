@@ -79,7 +79,14 @@ pub fn Composer() -> Html {
     };
     // Unsent text stays with its room: switching rooms saves the draft and brings
     // back the one of the room opened, so nothing typed is sent to the wrong room.
-    let drafts = use_mut_ref(|| (None::<RoomId>, HashMap::<RoomId, String>::new()));
+    // The drafts this browser kept from before a reload come back the same way.
+    let restored = chat.state().restored_drafts.clone();
+    let drafts = use_mut_ref(move || {
+        (
+            None::<RoomId>,
+            restored.into_iter().collect::<HashMap<_, _>>(),
+        )
+    });
     {
         let (input, text, drafts) = (input.clone(), text.clone(), drafts.clone());
         use_effect_with(chat.state().active, move |active| {
@@ -112,6 +119,9 @@ pub fn Composer() -> Html {
             if chat.submit(&text) {
                 history.borrow_mut().record(&text);
                 text.set(String::new());
+                if let Some(room) = chat.state().active {
+                    chat.keep_draft(room, "");
+                }
             }
         }
     };
@@ -141,9 +151,14 @@ pub fn Composer() -> Html {
         })
     };
     let oninput = {
-        let text = text.clone();
+        let (text, chat) = (text.clone(), chat.clone());
         Callback::from(move |e: InputEvent| {
-            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value());
+            let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            // Kept across reloads; the store writes it with the next batch.
+            if let Some(room) = chat.state().active {
+                chat.keep_draft(room, &value);
+            }
+            text.set(value);
         })
     };
     let onclick = Callback::from(move |_: MouseEvent| send());

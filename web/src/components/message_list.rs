@@ -287,27 +287,48 @@ fn render_window(
     let offset = |seq: u64| usize::try_from(seq - room.first_seq).unwrap_or(usize::MAX);
     let entries = &room.timeline[offset(range.start)..offset(range.end)];
     let blocks = layout(entries, range.start, clock::local_day);
-    let mut rows = Vec::with_capacity(entries.len() + blocks.len());
+    let mut rows = Vec::with_capacity(entries.len() + blocks.len() + 1);
+    // "New since you left": before the first entry past the read position from
+    // before a reload, once.
+    let mut new_from = room.first_new_seq();
+    let mut divider = |rows: &mut Vec<Html>, seq: u64| {
+        if new_from == Some(seq) {
+            new_from = None;
+            rows.push(html! {
+                <div key="new-since" class="new-since" role="separator" data-testid="new-since">
+                    <span>{ "New since you left" }</span>
+                </div>
+            });
+        }
+    };
     for block in blocks {
         match block {
-            Block::Day(seq, time_ms) => rows.push(html! {
-                <div key={format!("d{seq}")} class="day-separator" role="separator">
-                    <span>{ clock::day_label(time_ms) }</span>
-                </div>
-            }),
+            Block::Day(seq, time_ms) => {
+                divider(&mut rows, seq);
+                rows.push(html! {
+                    <div key={format!("d{seq}")} class="day-separator" role="separator">
+                        <span>{ clock::day_label(time_ms) }</span>
+                    </div>
+                });
+            }
             Block::Group { sender, entries } => {
                 let own = me == Some(sender);
                 let sender = AttrValue::from(sender.to_owned());
                 if let Some((seq, entry)) = entries.first() {
+                    divider(&mut rows, *seq);
                     rows.push(html! {
                         <MessageGroupHead key={format!("h{seq}")} sender={sender.clone()} {own} time_ms={entry.time_ms} />
                     });
                 }
-                rows.extend(entries.into_iter().map(|(seq, entry)| html! {
-                    <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} {load_external_images} highlighted={highlighted == Some(seq)} />
-                }));
+                for (seq, entry) in entries {
+                    divider(&mut rows, seq);
+                    rows.push(html! {
+                        <MessageItem key={format!("m{seq}")} {seq} entry={Rc::clone(entry)} sender={sender.clone()} on_retry={on_retry.clone()} image={image(entry)} on_load_image={on_load_image.clone()} {load_external_images} highlighted={highlighted == Some(seq)} />
+                    });
+                }
             }
             Block::Event((seq, entry)) => {
+                divider(&mut rows, seq);
                 let text = match &entry.kind {
                     EntryKind::Joined(user) if me == Some(user.as_str()) => "You joined".to_owned(),
                     EntryKind::Left(user) if me == Some(user.as_str()) => "You left".to_owned(),

@@ -29,6 +29,7 @@ pub mod room_header;
 pub mod search_box;
 pub mod search_results;
 pub mod sidebar;
+pub mod stored_note;
 pub mod text_input;
 pub mod theme_toggle;
 pub mod upload_progress;

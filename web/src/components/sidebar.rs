@@ -4,12 +4,14 @@
 
 use yew::prelude::*;
 
+use super::confirm_dialog::ConfirmDialog;
 use super::connection_status::ConnectionStatus;
 use super::create_room_form::CreateRoomForm;
 use super::external_images_toggle::ExternalImagesToggle;
 use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
 use super::search_box::SearchBox;
+use super::stored_note::StoredNote;
 use super::theme_toggle::ThemeToggle;
 use super::user_admin_panel::UserAdminPanel;
 use crate::hooks::use_chat;
@@ -41,7 +43,21 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     };
     let sign_out = {
         let chat = chat.clone();
-        Callback::from(move |_| chat.sign_out())
+        Callback::from(move |_| chat.sign_out(false))
+    };
+    // Signing out and forgetting what this browser stored asks first.
+    let asking_forget = use_state(|| false);
+    let ask_forget = {
+        let asking_forget = asking_forget.clone();
+        Callback::from(move |_: MouseEvent| asking_forget.set(true))
+    };
+    let forget = {
+        let chat = chat.clone();
+        Callback::from(move |()| chat.sign_out(true))
+    };
+    let keep = {
+        let asking_forget = asking_forget.clone();
+        Callback::from(move |()| asking_forget.set(false))
     };
     // On phones the account and settings fold away behind one button, so the rooms
     // and the conversation keep the small screen; wider screens always show them.
@@ -97,6 +113,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                     <ThemeToggle />
                     <ExternalImagesToggle />
                     <NotificationsToggle />
+                    <StoredNote />
                 </div>
                 <div class="account">
                     <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">
@@ -104,7 +121,18 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                     </span>
                     <span class="account-name" title={me.clone()}>{ me.clone() }</span>
                     <button type="button" class="ghost small" data-testid="sign-out" onclick={sign_out}>{ "Sign out" }</button>
+                    <button type="button" class="ghost small" data-testid="sign-out-forget" onclick={ask_forget}
+                        title="Sign out and delete what this browser stored of this account">{ "Sign out and forget" }</button>
                 </div>
+                if *asking_forget {
+                    <ConfirmDialog
+                        title="Sign out and forget this browser?"
+                        message="This browser's copy of your rooms, messages, drafts and unsent messages for this account is deleted. The server keeps what it keeps; unsent messages are lost."
+                        confirm_label="Sign out and forget"
+                        on_confirm={forget}
+                        on_cancel={keep}
+                    />
+                }
             </div>
         </nav>
     }

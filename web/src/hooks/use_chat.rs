@@ -256,9 +256,15 @@ impl ChatContext {
         self.state.dispatch(Action::LoadExternalImages(load));
     }
 
-    /// Signs out.
-    pub fn sign_out(&self) {
-        self.connection.sign_out();
+    /// Signs out; with `forget`, this browser's stored copy of the account is
+    /// deleted too.
+    pub fn sign_out(&self, forget: bool) {
+        self.connection.sign_out(forget);
+    }
+
+    /// Keeps `room`'s unsent text in this browser's stored copy (batched).
+    pub fn keep_draft(&self, room: miricat_shared::RoomId, text: &str) {
+        self.connection.persister().set_draft(room, text);
     }
 }
 

@@ -16,13 +16,19 @@ use miricat_shared::{KeyPair, RoomId};
 use yew::Callback;
 
 use super::clock::{jitter, now_ms, since_page_start_ms};
+use super::persist::Persister;
 use super::socket::{Socket, SocketEvent};
-use super::{page, storage};
+use super::{page, storage, store};
 use crate::client::{
     ChatClient, Credentials, DEFAULT_REQUEST_TIMEOUT_MS, DownloadAsk, Effect, ImageBytes,
 };
 use crate::image_cache::{CachedImage, ImageCache};
-use crate::state::{Action, ImageView, Phase};
+use crate::state::{Action, ImageView, Phase, Restored};
+use crate::stored::AccountKey;
+
+/// How long reading this browser's stored copy may hold up a sign-in: past it the
+/// sign-in goes ahead without it (and nothing is written over it).
+const STORE_READ_LIMIT_MS: u32 = 3_000;
 
 /// Upload parts are handed to the socket while less than this is queued in it.
 const UPLOAD_BUFFER_BYTES: u32 = 512 * 1024;
@@ -76,6 +82,13 @@ struct Inner {
     keygen_ms: Option<f64>,
     /// When the user pressed sign in, until the first `Accepted`.
     sign_in_started: Option<f64>,
+    /// Keeps this browser's copy of the signed-in account.
+    persister: Persister,
+    /// Bumped by every sign-in and sign-out: a stored copy read for an earlier one
+    /// is not used.
+    sign_in_epoch: u64,
+    /// Proceeds with a sign-in whose stored copy is slow to read.
+    store_read_timer: Option<Timeout>,
 }
 
 impl Connection {
@@ -106,6 +119,9 @@ impl Connection {
                 warm_up_timer: None,
                 keygen_ms: None,
                 sign_in_started: None,
+                persister: Persister::default(),
+                sign_in_epoch: 0,
+                store_read_timer: None,
             })),
         };
         connection.listen_for_comebacks();
@@ -121,16 +137,91 @@ impl Connection {
 
     /// Signs in (or registers) through the bridge at `bridge_url`, offering first
     /// the MCP version that worked with it last time.
+    ///
+    /// What this browser stored of the account is read first (a few ms) and shown
+    /// as the socket opens; then the stored copy is kept up to date.
     pub fn sign_in(&self, credentials: Credentials, bridge_url: String) {
         let protocol = storage::first_protocol_offer(&bridge_url, now_ms());
-        {
+        let key = AccountKey {
+            bridge_url: bridge_url.clone(),
+            username: credentials.username.clone(),
+        };
+        let epoch = {
             let mut inner = self.inner.borrow_mut();
             inner.bridge_url = bridge_url;
             inner.sign_in_started = Some(since_page_start_ms());
-        }
+            inner.sign_in_epoch += 1;
+            inner.sign_in_epoch
+        };
         // A fresh sign-in forgets the images shown so far (see ChatClient::sign_in).
         self.revoke_images();
-        self.run(|client| client.sign_in(credentials, protocol));
+        // Whichever comes first, the stored copy or the time limit, signs in.
+        let proceed = Rc::new(RefCell::new(Some((credentials, protocol, key.clone()))));
+        let weak = self.weak();
+        let slow = Rc::clone(&proceed);
+        let timer = Timeout::new(STORE_READ_LIMIT_MS, move || {
+            if let (Some(connection), Some((credentials, protocol, _))) =
+                (Self::from_weak(&weak), slow.borrow_mut().take())
+            {
+                web_sys::console::warn_1(
+                    &"signing in without the stored copy: it was slow to read".into(),
+                );
+                connection.run(|client| client.sign_in(credentials, protocol));
+            }
+        });
+        self.inner.borrow_mut().store_read_timer = Some(timer);
+        let weak = self.weak();
+        wasm_bindgen_futures::spawn_local(async move {
+            let restored = match store::load(&key).await {
+                Ok(restored) => Some(restored),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("nothing read back: {e}").into());
+                    None
+                }
+            };
+            let Some(connection) = Self::from_weak(&weak) else {
+                return;
+            };
+            if connection.inner.borrow().sign_in_epoch != epoch {
+                return;
+            }
+            let Some((credentials, protocol, key)) = proceed.borrow_mut().take() else {
+                return;
+            };
+            connection.inner.borrow_mut().store_read_timer = None;
+            connection.sign_in_with(credentials, protocol, key, restored);
+        });
+    }
+
+    /// Signs in, showing `restored` at once; keeps the stored copy from then on
+    /// unless it could not be read (it would be overwritten).
+    fn sign_in_with(
+        &self,
+        credentials: Credentials,
+        protocol: miricat_shared::session::ProtocolVersion,
+        key: AccountKey,
+        restored: Option<Restored>,
+    ) {
+        let persister = self.inner.borrow().persister.clone();
+        if let Some(restored) = &restored
+            && let Some(account) = &restored.account
+        {
+            persister.restore_drafts(&account.drafts);
+        }
+        let readable = restored.is_some();
+        self.run(|client| {
+            let mut effects = client.sign_in(credentials, protocol);
+            effects.extend(client.restore(restored.unwrap_or_default()));
+            effects
+        });
+        if readable {
+            persister.start(key);
+        }
+    }
+
+    /// The writer of this browser's stored copy (the provider feeds it the state).
+    pub fn persister(&self) -> Persister {
+        self.inner.borrow().persister.clone()
     }
 
     /// Sends (or queues) a message.
@@ -210,8 +301,22 @@ impl Connection {
         self.run(|client| client.load_image(image_id, ask));
     }
 
-    /// Signs out and forgets the password.
-    pub fn sign_out(&self) {
+    /// Signs out and forgets the password; with `forget`, also this browser's
+    /// stored copy of the account.
+    pub fn sign_out(&self, forget: bool) {
+        let key = {
+            let mut inner = self.inner.borrow_mut();
+            inner.sign_in_epoch += 1;
+            inner.store_read_timer = None;
+            inner.persister.stop()
+        };
+        if forget && let Some(key) = key {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = store::forget(&key).await {
+                    web_sys::console::warn_1(&format!("the stored copy stays: {e}").into());
+                }
+            });
+        }
         self.run(ChatClient::sign_out);
         self.revoke_images();
     }

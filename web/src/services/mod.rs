@@ -7,5 +7,7 @@ pub mod connection;
 pub mod files;
 pub mod notifications;
 pub mod page;
+pub mod persist;
 pub mod socket;
 pub mod storage;
+pub mod store;

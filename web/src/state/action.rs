@@ -5,7 +5,8 @@ use miricat_shared::packet::message::MessageId;
 use miricat_shared::session::ProtocolVersion;
 
 use super::{
-    AdminOutcome, Content, Delivery, ImageView, PastMessage, Phase, RoomListing, UploadView,
+    AdminOutcome, Content, Delivery, ImageView, PastMessage, Phase, Restored, RoomListing,
+    UploadView,
 };
 
 /// Everything that changes the state.
@@ -24,6 +25,9 @@ pub enum Action {
     Stopped(String),
     /// Signed out by the user.
     SignedOut,
+    /// What this browser's store held for the account signing in (after a
+    /// reload): shown at once, before the server answers.
+    Restored(Box<Restored>),
     /// Show an error in the banner.
     Error(String),
     /// Hide the banner.

@@ -164,6 +164,9 @@ pub struct Room {
     pub(super) message_ids: BTreeSet<MessageId>,
     /// Whether older messages can be had from the server (`history/1`).
     pub history: HistoryView,
+    /// For a room brought back from this browser's store: the time of the newest
+    /// entry read before the reload; later ones are "new since you left".
+    pub read_up_to_ms: Option<u64>,
 }
 
 impl Room {
@@ -216,6 +219,22 @@ impl Room {
         self.timeline_bytes -= entry.weight();
         change(entry);
         self.timeline_bytes += entry.weight();
+    }
+
+    /// A room holding `entries`, for tests outside the state.
+    #[cfg(test)]
+    pub fn with_timeline(id: RoomId, membership: Membership, entries: Vec<Entry>) -> Self {
+        let mut room = Self {
+            id,
+            name: format!("room {id}"),
+            membership,
+            first_seq: FIRST_SEQ,
+            ..Self::default()
+        };
+        for entry in entries {
+            room.push(entry);
+        }
+        room
     }
 
     /// The sequence number the next entry will get.

@@ -13,7 +13,7 @@ use crate::state::PastMessage;
 
 const TIMEOUT: u64 = 1_000;
 
-fn accepted_with_history(rooms: &[(RoomId, &str)]) -> Body {
+pub(super) fn accepted_with_history(rooms: &[(RoomId, &str)]) -> Body {
     let Body::Accepted(mut accepted) = accepted(rooms) else {
         unreachable!()
     };
@@ -37,7 +37,7 @@ fn online_with_history() -> (ChatClient, Server, Packet) {
 }
 
 /// The one `Message.RequireHistory` among `effects`, as sent.
-fn history_request(server: &Server, effects: &[Effect]) -> Packet {
+pub(super) fn history_request(server: &Server, effects: &[Effect]) -> Packet {
     let requests: Vec<Packet> = sent(effects)
         .iter()
         .map(|line| server.read(line))
@@ -47,7 +47,7 @@ fn history_request(server: &Server, effects: &[Effect]) -> Packet {
     requests.into_iter().next().unwrap()
 }
 
-fn range(request: &Packet) -> RequireHistory {
+pub(super) fn range(request: &Packet) -> RequireHistory {
     let Body::RequireHistory(range) = request.body else {
         panic!("not a history request: {request:?}")
     };
