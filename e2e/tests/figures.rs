@@ -12,10 +12,12 @@ use miricat_e2e::{Browser, Chromedriver, System};
 use serde_json::Value;
 
 /// The size guard for the wasm, gzipped: it is downloaded before the sign-in form
-/// works. Issue 15's target is 250 KiB; the app is at ~253 KiB (259,392 bytes as
-/// measured here) after wasm-opt -Oz --converge, opt-level z, no Unicode case tables and a comb
-/// table built at run time, so this guards what was reached with a small margin.
-const WASM_GZIP_BUDGET: usize = 256 * 1024;
+/// works. Issue 15's target is 250 KiB, reached down to ~253 KiB (wasm-opt -Oz
+/// --converge, opt-level z, no uppercase tables, a comb table built at run time);
+/// issue 14's browser storage (~25 KB), search (~15 KB) and std's Unicode lowercase
+/// for it (~7 KB) then brought it to ~302 KiB (308,810 bytes as measured here), so
+/// this guards what the features cost with a small margin, not the target.
+const WASM_GZIP_BUDGET: usize = 304 * 1024;
 
 #[test]
 fn wasm_fits_the_size_budget() -> Result<()> {
