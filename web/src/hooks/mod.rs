@@ -4,6 +4,7 @@
 
 mod use_arrival_notifications;
 mod use_chat;
+mod use_page_keydown;
 mod use_room_hotkeys;
 mod use_search_hotkey;
 
