@@ -46,6 +46,17 @@ impl System {
         Self::start_with(|config| config.heartbeat_ms = heartbeat_ms).await
     }
 
+    /// [`System::start`] for tests whose TCP peers send in bulk: no rate limit (the
+    /// default is for people) and a long heartbeat, since the peers idle between
+    /// steps without sending heartbeats.
+    pub async fn start_for_bulk_senders() -> Result<Self> {
+        Self::start_with(|config| {
+            config.heartbeat_ms = 60_000;
+            without_rate_limit(config);
+        })
+        .await
+    }
+
     /// [`System::start`] with the server's configuration adjusted by `configure`.
     pub async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Result<Self> {
         let dist = dist_dir();
@@ -199,4 +210,12 @@ fn bind_reusable(addr: SocketAddr) -> std::io::Result<TcpListener> {
 pub fn dead_address() -> Result<SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?)
+}
+
+/// Lets the server take messages as fast as a test's peers send them.
+pub fn without_rate_limit(config: &mut ServerConfig) {
+    config.rate_limit = miricat_server::RateLimit {
+        per_second: 1_000_000.0,
+        burst: 1_000_000,
+    };
 }

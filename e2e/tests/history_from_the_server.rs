@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Result, ensure};
 use miricat_e2e::browser::assert_no_error;
 use miricat_e2e::scene::browser_in_room;
-use miricat_e2e::system::ROOT_PASSWORD;
+use miricat_e2e::system::{ROOT_PASSWORD, without_rate_limit};
 use miricat_e2e::{Browser, Chromedriver, Peer, STEP_TIMEOUT, System, wait};
 use serde_json::Value;
 
@@ -21,10 +21,7 @@ const EARLIER: usize = 230;
 async fn system(history: bool) -> Result<System> {
     System::start_with(|config| {
         config.history = history;
-        config.rate_limit = miricat_server::RateLimit {
-            per_second: 1_000_000.0,
-            burst: 1_000_000,
-        };
+        without_rate_limit(config);
     })
     .await
 }

@@ -122,16 +122,8 @@ async fn search_figures(browser: &Browser) -> Result<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_a_message_in_another_room_and_opens_it_there() -> Result<()> {
-    // Bob sends the archive as fast as the server takes it; the TCP peers idle
-    // between steps, so a long heartbeat keeps the server from closing them.
-    let system = System::start_with(|config| {
-        config.heartbeat_ms = 60_000;
-        config.rate_limit = miricat_server::RateLimit {
-            per_second: 1_000_000.0,
-            burst: 1_000_000,
-        };
-    })
-    .await?;
+    // Bob sends the archive as fast as the server takes it.
+    let system = System::start_for_bulk_senders().await?;
     let mut root = Peer::sign_in(system.server_addr(), "root", ROOT_PASSWORD, false).await?;
     let archive = root.create_room("archive").await?;
     let general = root.create_room("general").await?;
