@@ -6,7 +6,7 @@
 //! folding that lowercase alone misses and chat hits: "ß" and "ẞ" fold to "ss", the
 //! final "ς" to "σ". Both sides of a search go through this folding, so "ÉCOLE"
 //! finds "école", "STRASSE" finds "straße" and "ΟΔΟΣ" finds "οδός". (Lowercase
-//! links core's case tables into the wasm, about 7 KB gzip: an exact mapping for
+//! links core's case tables into the wasm, about 7 KB gzip by estimate: an exact mapping for
 //! every script was judged worth it over a hand-kept subset.)
 //!
 //! Known limits, on purpose: no normalization, so "é" typed as one code point
