@@ -27,8 +27,13 @@ pub fn binaryen_bin_dir() -> PathBuf {
 /// The trunk release we build with: 0.22 needs a newer rustc than our 1.95.
 pub const TRUNK_VERSION: &str = "0.21.14";
 
-/// Debian packages the browser build and end-to-end tests need (npm runs binaryen).
-const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "npm"];
+/// Debian packages the browser build and end-to-end tests need (npm runs binaryen),
+/// each with the program it provides.
+const APT_PACKAGES: [(&str, &str); 3] = [
+    ("chromium", "chromium"),
+    ("chromedriver", "chromium-driver"),
+    ("npm", "npm"),
+];
 
 /// Ensures every tool is installed.
 pub fn ensure_all() -> Result<()> {
@@ -52,9 +57,16 @@ fn ensure_wasm_target() -> Result<()> {
     )
 }
 
+/// Installs the packages whose program is missing, and only those: a machine with
+/// Node.js from another source (NodeSource's `nodejs` bundles npm) has npm but
+/// cannot install Debian's, which conflicts with it.
 fn ensure_apt_packages() -> Result<()> {
-    let present = |program: &str| has_program(program, "--version");
-    if present("chromium") && present("chromedriver") && present("npm") {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .filter(|(program, _)| !has_program(program, "--version"))
+        .map(|&(_, package)| package)
+        .collect();
+    if missing.is_empty() {
         println!("ok: chromium, chromedriver, npm");
         return Ok(());
     }
@@ -69,10 +81,10 @@ fn ensure_apt_packages() -> Result<()> {
     step("apt-get update", command(program, &update))?;
     let mut install: Vec<&str> = prefix.to_vec();
     install.extend(["install", "-y", "--no-install-recommends"]);
-    install.extend(APT_PACKAGES);
+    install.extend(&missing);
     let mut cmd = command(program, &install);
     cmd.env("DEBIAN_FRONTEND", "noninteractive");
-    step("apt-get install chromium chromium-driver npm", cmd)
+    step(&format!("apt-get install {}", missing.join(" ")), cmd)
 }
 
 /// Installs npm's binaryen (a current wasm-opt, run by node) under `.tools/binaryen`
