@@ -1,16 +1,20 @@
 //! `2^x` for a private exponent of up to 256 bits with a fixed-base comb (Lim-Lee):
 //! the base is the constant 2, so its powers can be tabulated in advance and a key
-//! pair costs about `256 / ROWS` squarings and as many multiplications, instead of
-//! 256 squarings. The table is built once per process, on first use (about 200
-//! Montgomery products, less than one key pair by squaring and doubling): built by
-//! the compiler it would be 3.5 KB of incompressible data in the wasm download.
+//! pair costs `256 / (ROWS * TABLES)` squarings and `256 / ROWS` multiplications,
+//! instead of 256 squarings. The tables are built once per process, on first use
+//! (about 240 squarings and 60 multiplications, about one key pair by squaring and
+//! doubling): built by the compiler they would be 12-14 KB of incompressible data
+//! in the wasm download.
 //!
-//! The exponent's 256 bits are written as `ROWS` rows of `COLUMNS` bits, row `r`
-//! holding bits `r * COLUMNS ..`. Column `c` gathers bit `c` of every row into a
-//! `ROWS`-bit index, and `TABLE[index]` is the product of `2^(2^(r * COLUMNS))` over
+//! The exponent's 256 bits are written as `ROWS` rows of `ROW_BITS` bits, and each
+//! row as `TABLES` blocks of `BLOCK_BITS`. Column `c` of block `s` gathers bit
+//! `s * BLOCK_BITS + c` of every row into a `ROWS`-bit index, and
+//! `TABLE[s][index]` is the product of `2^(2^(r * ROW_BITS + s * BLOCK_BITS))` over
 //! the rows `r` set in it. Then
-//! `2^x = prod_c TABLE[column c]^(2^c)`, evaluated from the top column down by
-//! Horner's rule: square, multiply by the column's entry.
+//! `2^x = prod_c (prod_s TABLE[s][column c of block s])^(2^c)`, evaluated from the top
+//! column down by Horner's rule: square, multiply by each block's entry. More tables
+//! trade squarings for table memory and one-off building; every multiplication
+//! still scans one table of `2^ROWS` entries.
 //!
 //! Constant time: the sequence of operations is fixed (it does not even depend on
 //! the exponent's length, up to 32 bytes), bit positions are public, and the entry
@@ -18,36 +22,42 @@
 
 use std::sync::OnceLock;
 
-use subtle::ConstantTimeEq;
-
 use crate::field::{ONE, Residue, mont_mul, mont_square};
-use crate::limb::LIMBS;
 
 /// The longest exponent the comb takes, in bytes (our private exponents are 32).
 pub(crate) const MAX_EXPONENT_BYTES: usize = 32;
 
-/// Rows of the comb: `2^ROWS` table entries of one residue each. Chosen by
-/// measurement (README, performance): natively 5 rows beat 4 by about a fifth and 6
-/// gained nothing (the longer table scans eat the saved products); in wasm 4 and 5
-/// measured the same, so 4 builds the smaller table (16 entries, 3.5 KB there).
+/// Rows and tables of the comb, chosen by measurement (README, performance): each
+/// table has `2^ROWS` entries of one residue.
 #[cfg(target_pointer_width = "64")]
 const ROWS: usize = 5;
+#[cfg(target_pointer_width = "64")]
+const TABLES: usize = 4;
 #[cfg(not(target_pointer_width = "64"))]
 const ROWS: usize = 4;
+#[cfg(not(target_pointer_width = "64"))]
+const TABLES: usize = 4;
 
-/// Columns: the squarings and multiplications per exponentiation.
-const COLUMNS: usize = (8 * MAX_EXPONENT_BYTES).div_ceil(ROWS);
+/// Bits per row, and per block of a row: the squarings per exponentiation.
+const ROW_BITS: usize = (8 * MAX_EXPONENT_BYTES).div_ceil(ROWS);
+const BLOCK_BITS: usize = ROW_BITS / TABLES;
 
-/// The table's entries: one per `ROWS`-bit column value.
+/// The blocks tile each row exactly, so the generators `2^(2^(k * BLOCK_BITS))` of
+/// every (row, block) pair are one chain of squarings.
+const _: () = assert!(BLOCK_BITS * TABLES == ROW_BITS);
+
+/// Entries per table: one per `ROWS`-bit column value.
 const ENTRIES: usize = 1 << ROWS;
 
-/// `TABLE[index]`: the product of `2^(2^(r * COLUMNS))` over the bits `r` of
-/// `index`, in Montgomery form; see [`table`].
-static TABLE: OnceLock<[Residue; ENTRIES]> = OnceLock::new();
+type Table = [Residue; ENTRIES];
 
-/// The table, built on first use.
-fn table() -> &'static [Residue; ENTRIES] {
-    TABLE.get_or_init(comb_table)
+/// `TABLES[s][index]`: the product of `2^(2^(r * ROW_BITS + s * BLOCK_BITS))` over
+/// the bits `r` of `index`, in Montgomery form; see [`comb_tables`].
+static COMB_TABLES: OnceLock<[Table; TABLES]> = OnceLock::new();
+
+/// The tables, built on first use.
+fn tables() -> &'static [Table; TABLES] {
+    COMB_TABLES.get_or_init(comb_tables)
 }
 
 /// `2 ^ exponent` (big-endian, at most [`MAX_EXPONENT_BYTES`]) in Montgomery form.
@@ -64,45 +74,47 @@ pub(crate) fn pow_of_two(exponent: &[u8]) -> Residue {
             0
         }
     };
-    let column_index = |column: usize| -> u8 {
+    let column_index = |block: usize, column: usize| -> u8 {
         let mut index = 0;
         for row in 0..ROWS {
-            index |= bit(row * COLUMNS + column) << row;
+            index |= bit(row * ROW_BITS + block * BLOCK_BITS + column) << row;
         }
         index
     };
-    let table = table();
-    let mut acc = lookup(table, column_index(COLUMNS - 1));
-    for column in (0..COLUMNS - 1).rev() {
-        acc = mont_mul(&mont_square(&acc), &lookup(table, column_index(column)));
+    let tables = tables();
+    let mut acc = ONE;
+    for column in (0..BLOCK_BITS).rev() {
+        if column + 1 < BLOCK_BITS {
+            acc = mont_square(&acc);
+        }
+        for (block, table) in tables.iter().enumerate() {
+            acc = mont_mul(&acc, &Residue::lookup(table, column_index(block, column)));
+        }
     }
     acc
 }
 
-/// `TABLE[index]`, reading every entry.
-fn lookup(table: &[Residue; ENTRIES], index: u8) -> Residue {
-    let mut out = Residue([0; LIMBS]);
-    for (candidate, entry) in (0u8..).zip(table) {
-        out = Residue::select(&out, entry, candidate.ct_eq(&index));
+/// Builds the tables: the generator of each (row, block) pair is the previous one
+/// squared `BLOCK_BITS` times, each entry an entry with one bit fewer times a
+/// generator. Public constants only, so nothing here needs to be constant time.
+fn comb_tables() -> [Table; TABLES] {
+    // generators[row][block] = 2^(2^(row * ROW_BITS + block * BLOCK_BITS)).
+    let mut generators = [[ONE; TABLES]; ROWS];
+    let mut power = ONE.doubled();
+    for row in &mut generators {
+        for generator in row.iter_mut() {
+            *generator = power;
+            power = (0..BLOCK_BITS).fold(power, |power, _| mont_square(&power));
+        }
     }
-    out
-}
-
-/// Builds the table: each row's generator is the previous one squared `COLUMNS`
-/// times, each entry an entry with one bit fewer times a generator. Public
-/// constants only, so nothing here needs to be constant time.
-fn comb_table() -> [Residue; ENTRIES] {
-    let mut generators = [ONE; ROWS];
-    generators[0] = ONE.doubled();
-    for row in 1..ROWS {
-        generators[row] = (0..COLUMNS).fold(generators[row - 1], |power, _| mont_square(&power));
+    let mut tables = [[ONE; ENTRIES]; TABLES];
+    for (block, table) in tables.iter_mut().enumerate() {
+        for index in 1..ENTRIES {
+            let lowest = index.trailing_zeros() as usize;
+            table[index] = mont_mul(&table[index & (index - 1)], &generators[lowest][block]);
+        }
     }
-    let mut table = [ONE; ENTRIES];
-    for index in 1..ENTRIES {
-        let lowest = index.trailing_zeros() as usize;
-        table[index] = mont_mul(&table[index & (index - 1)], &generators[lowest]);
-    }
-    table
+    tables
 }
 
 #[cfg(test)]
@@ -112,18 +124,21 @@ mod tests {
 
     #[test]
     fn every_table_entry_is_its_power_of_two() {
-        for (index, entry) in table().iter().enumerate() {
-            // The exponent of entry `index`: bit `r * COLUMNS` for each row bit `r`.
-            let mut exponent = [0u8; MAX_EXPONENT_BYTES];
-            for row in (0..ROWS).filter(|row| index >> row & 1 == 1) {
-                let position = row * COLUMNS;
-                exponent[MAX_EXPONENT_BYTES - 1 - position / 8] |= 1 << (position % 8);
+        for (block, table) in tables().iter().enumerate() {
+            for (index, entry) in table.iter().enumerate() {
+                // Entry `index` of table `block`: bit `r * ROW_BITS + block *
+                // BLOCK_BITS` of the exponent for each row bit `r`.
+                let mut exponent = [0u8; MAX_EXPONENT_BYTES];
+                for row in (0..ROWS).filter(|row| index >> row & 1 == 1) {
+                    let position = row * ROW_BITS + block * BLOCK_BITS;
+                    exponent[MAX_EXPONENT_BYTES - 1 - position / 8] |= 1 << (position % 8);
+                }
+                assert_eq!(
+                    entry.to_be_bytes(),
+                    exponent::pow_of_two(&exponent).to_be_bytes(),
+                    "table {block} entry {index}"
+                );
             }
-            assert_eq!(
-                entry.to_be_bytes(),
-                exponent::pow_of_two(&exponent).to_be_bytes(),
-                "entry {index}"
-            );
         }
     }
 

@@ -6,10 +6,9 @@
 //! scanning all 16 entries and keeping one by mask, so the memory access pattern is
 //! the same for every digit.
 
-use subtle::{Choice, ConstantTimeEq};
+use subtle::Choice;
 
 use crate::field::{ONE, Residue, mont_mul, mont_square};
-use crate::limb::LIMBS;
 
 /// Bits per window: 16 table entries.
 const WINDOW_BITS: u32 = 4;
@@ -22,12 +21,12 @@ pub(crate) fn pow(base: &Residue, exponent: &[u8]) -> Residue {
     let Some(first) = digits.next() else {
         return ONE;
     };
-    let mut acc = lookup(&table, first);
+    let mut acc = Residue::lookup(&table, first);
     for digit in digits {
         for _ in 0..WINDOW_BITS {
             acc = mont_square(&acc);
         }
-        acc = mont_mul(&acc, &lookup(&table, digit));
+        acc = mont_mul(&acc, &Residue::lookup(&table, digit));
     }
     acc
 }
@@ -60,15 +59,6 @@ fn powers_of(base: &Residue) -> [Residue; TABLE_LEN] {
     table
 }
 
-/// `table[digit]`, reading every entry.
-fn lookup(table: &[Residue; TABLE_LEN], digit: u8) -> Residue {
-    let mut out = Residue([0; LIMBS]);
-    for (index, entry) in (0u8..).zip(table) {
-        out = Residue::select(&out, entry, index.ct_eq(&digit));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,7 +69,7 @@ mod tests {
         let table = powers_of(&two);
         for digit in 0..16u8 {
             let expected = 1u16 << digit;
-            let bytes = lookup(&table, digit).to_be_bytes();
+            let bytes = Residue::lookup(&table, digit).to_be_bytes();
             assert_eq!(&bytes[190..], &expected.to_be_bytes(), "2^{digit}");
         }
     }

@@ -1,25 +1,34 @@
-//! Residues modulo the modp5 prime in Montgomery form, with a fixed limb count.
+//! Residues modulo the modp5 prime in Montgomery form, with a fixed limb count: the
+//! representation and what every target shares. The Montgomery multiplication and
+//! squaring come from the kernel for the target's limb layout ([`crate::limb`]):
+//! saturated 64-bit limbs natively (`saturated`), 28-bit limbs summed four products
+//! at a time on wasm32 with `simd128` (`simd_columns`), or one at a time without it
+//! (`columns`).
 //!
 //! Every operation here runs the same instructions and touches the same memory
 //! whatever the values are: no branch and no index depends on a limb. That is what
 //! makes the exponentiation in [`crate::exponent`] constant time.
 //!
-//! Limbs are narrower than the machine word (52 bits in `u64` natively, 28 bits in
-//! `u32` on wasm32) so a whole product column sums without carries into the double
-//! width accumulator (`u128` / `u64`); carries are propagated once per column. On
-//! wasm32 that keeps everything in V8's native 64-bit multiply.
-//!
-//! Values are kept "lazily reduced": the Montgomery radix `R = 2^(LIMB_BITS*LIMBS)`
-//! exceeds `16p`, so a product of two values below `4p` comes out below `2p`, and
-//! a doubling (below `4p`) needs no subtraction before the next squaring. Only
-//! [`Residue::to_bytes`] reduces fully.
+//! With saturated limbs every value is below p. With narrow limbs values are kept
+//! "lazily reduced": the Montgomery radix `R = 2^(LIMB_BITS*LIMBS)` exceeds `16p`,
+//! so a product of two values below `4p` comes out below `2p`, and a doubling (below
+//! `4p`) needs no subtraction before the next squaring. Either way
+//! [`Residue::to_be_bytes`] reduces fully.
 
-use subtle::{Choice, ConditionallySelectable};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-use super::limb::Wide;
-use super::limb::{LIMB_BITS, LIMBS, Limb, MASK};
+use super::limb::{LAZY, LIMB_BITS, LIMBS, Limb, MASK, Wide};
 use crate::MODP5_PRIME_BE;
+
+#[cfg(not(any(
+    target_pointer_width = "64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+)))]
+pub(crate) use crate::columns::{mont_mul, mont_square};
+#[cfg(target_pointer_width = "64")]
+pub(crate) use crate::saturated::{mont_mul, mont_square};
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) use crate::simd_columns::{mont_mul, mont_square};
 
 /// A value modulo p as little-endian limbs, each below `2^LIMB_BITS`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -40,7 +49,7 @@ const R_SQUARED: Residue = radix_power_mod_p(2);
 const _: () = assert!(PRIME.0[0] == MASK);
 
 /// The headroom the lazy reduction relies on: `16p < R`, and values below `4p` fit.
-const _: () = assert!(LIMB_BITS as usize * LIMBS >= 1536 + 4);
+const _: () = assert!(!LAZY || LIMB_BITS as usize * LIMBS >= 1536 + 4);
 
 impl Residue {
     /// A plain big-endian value below p (a validated public key) in Montgomery form.
@@ -53,18 +62,37 @@ impl Residue {
         let mut plain = [0; LIMBS];
         plain[0] = 1;
         // x * 1 / R: below p + 1, so one conditional subtraction reduces it fully.
-        let reduced = subtract_prime_if_not_below(&mont_mul(&self, &Self(plain)));
+        let reduced = subtract_prime_if_not_below(&mont_mul(&self, &Self(plain)).0, 0);
         limbs_to_be(&reduced.0)
     }
 
-    /// `2 * self` by a one-bit shift; below `4p` for an input below `2p`.
+    /// `2 * self` by a one-bit shift: below `4p` for an input below `2p` with lazy
+    /// reduction, else reduced below p again by one conditional subtraction.
     pub(crate) fn doubled(&self) -> Self {
         let mut out = [0; LIMBS];
         let mut carry = 0;
         for (o, &limb) in out.iter_mut().zip(&self.0) {
-            let shifted = (limb << 1) | carry;
-            carry = shifted >> LIMB_BITS;
-            *o = shifted & MASK;
+            let shifted = (Wide::from(limb) << 1) | Wide::from(carry);
+            carry = (shifted >> LIMB_BITS) as Limb;
+            *o = shifted as Limb & MASK;
+        }
+        if LAZY {
+            Self(out)
+        } else {
+            subtract_prime_if_not_below(&out, carry)
+        }
+    }
+
+    /// `table[index]`, reading every entry: each is masked by whether it is the one
+    /// asked for and the results are or-ed, so the memory touched and the
+    /// instructions run are the same for every index.
+    pub(crate) fn lookup(table: &[Self], index: u8) -> Self {
+        let mut out = [0; LIMBS];
+        for (candidate, entry) in (0u8..).zip(table) {
+            let mask = Limb::conditional_select(&0, &Limb::MAX, candidate.ct_eq(&index));
+            for (o, &limb) in out.iter_mut().zip(&entry.0) {
+                *o |= limb & mask;
+            }
         }
         Self(out)
     }
@@ -79,110 +107,12 @@ impl Residue {
     }
 }
 
-/// With `simd128` on wasm32 the column sums run four products at a time.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub(crate) use crate::simd_columns::{mont_mul, mont_square};
-
-/// Montgomery product `a * b / R mod p`, below `2p` for inputs below `4p`.
-///
-/// Product scanning: column `i` sums every `a[j] * b[i-j]` and `m[j] * p[i-j]` into
-/// one wide accumulator, where `m` is the Montgomery quotient found column by column.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-pub(crate) fn mont_mul(a: &Residue, b: &Residue) -> Residue {
-    let (a, b, p) = (&a.0, &b.0, &PRIME.0);
-    let mut quotient = [0; LIMBS];
-    let mut out = [0; LIMBS];
-    let mut acc: Wide = 0;
-    for i in 0..LIMBS {
-        for ((&x, &y), (&q, &n)) in a[..i]
-            .iter()
-            .zip(b[1..=i].iter().rev())
-            .zip(quotient[..i].iter().zip(p[1..=i].iter().rev()))
-        {
-            acc += Wide::from(x) * Wide::from(y) + Wide::from(q) * Wide::from(n);
-        }
-        acc += Wide::from(a[i]) * Wide::from(b[0]);
-        quotient[i] = low_limb(acc);
-        acc += Wide::from(quotient[i]) * Wide::from(p[0]);
-        acc >>= LIMB_BITS;
-    }
-    for i in LIMBS..2 * LIMBS - 1 {
-        let start = i + 1 - LIMBS;
-        for ((&x, &y), (&q, &n)) in a[start..]
-            .iter()
-            .zip(b[start..].iter().rev())
-            .zip(quotient[start..].iter().zip(p[start..].iter().rev()))
-        {
-            acc += Wide::from(x) * Wide::from(y) + Wide::from(q) * Wide::from(n);
-        }
-        out[i - LIMBS] = low_limb(acc);
-        acc >>= LIMB_BITS;
-    }
-    out[LIMBS - 1] = acc as Limb;
-    Residue(out)
-}
-
-/// Montgomery square `a * a / R mod p`: each cross product `a[j] * a[k]` (`j < k`)
-/// is computed once and doubled, about a quarter fewer multiplications than
-/// [`mont_mul`].
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-pub(crate) fn mont_square(a: &Residue) -> Residue {
-    let (a, p) = (&a.0, &PRIME.0);
-    let mut quotient = [0; LIMBS];
-    let mut out = [0; LIMBS];
-    let mut acc: Wide = 0;
-    for i in 0..LIMBS {
-        acc += square_column(a, 0, i);
-        for (&q, &n) in quotient[..i].iter().zip(p[1..=i].iter().rev()) {
-            acc += Wide::from(q) * Wide::from(n);
-        }
-        quotient[i] = low_limb(acc);
-        acc += Wide::from(quotient[i]) * Wide::from(p[0]);
-        acc >>= LIMB_BITS;
-    }
-    for i in LIMBS..2 * LIMBS - 1 {
-        let start = i + 1 - LIMBS;
-        acc += square_column(a, start, i);
-        for (&q, &n) in quotient[start..].iter().zip(p[start..].iter().rev()) {
-            acc += Wide::from(q) * Wide::from(n);
-        }
-        out[i - LIMBS] = low_limb(acc);
-        acc >>= LIMB_BITS;
-    }
-    out[LIMBS - 1] = acc as Limb;
-    Residue(out)
-}
-
-/// Column `i` of `a * a` (the sum of `a[j] * a[i-j]` for `start <= j <= i-j`, each
-/// pair off the diagonal counted twice). `start` and `i` are positions, never data.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[inline(always)]
-fn square_column(a: &[Limb; LIMBS], start: usize, i: usize) -> Wide {
-    let end = i - start; // the highest j with a partner
-    let pairs = (end + 1 - start) / 2;
-    let mut cross: Wide = 0;
-    for (&x, &y) in a[start..start + pairs].iter().zip(a[..=end].iter().rev()) {
-        cross += Wide::from(x) * Wide::from(y);
-    }
-    let mut column = cross << 1;
-    if i.is_multiple_of(2) {
-        let middle = Wide::from(a[i / 2]);
-        column += middle * middle;
-    }
-    column
-}
-
-/// The low limb of an accumulator.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[inline(always)]
-fn low_limb(acc: Wide) -> Limb {
-    acc as Limb & MASK
-}
-
-/// `x - p` if `x >= p`, else `x`, chosen by mask. `x` is below `2p`.
-fn subtract_prime_if_not_below(x: &Residue) -> Residue {
-    let (difference, borrow) = subtract(&x.0, &PRIME.0);
-    Residue::select(&Residue(difference), x, Choice::from(borrow as u8))
+/// `x + carry * R - p` if that is not negative, else `x`, chosen by mask: the
+/// value is below `2p`, and `carry` (0 or 1) is its bit above the limbs.
+pub(crate) fn subtract_prime_if_not_below(x: &[Limb; LIMBS], carry: Limb) -> Residue {
+    let (difference, borrow) = subtract(x, &PRIME.0);
+    let not_below = Choice::from((carry | (borrow ^ 1)) as u8);
+    Residue::select(&Residue(*x), &Residue(difference), not_below)
 }
 
 /// `x - y` with the final borrow (1 when `x < y`). A `const fn` for the constants.
@@ -191,16 +121,19 @@ const fn subtract(x: &[Limb; LIMBS], y: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb)
     let mut borrow = 0;
     let mut i = 0;
     while i < LIMBS {
-        let difference = x[i].wrapping_sub(y[i]).wrapping_sub(borrow);
-        out[i] = difference & MASK;
-        borrow = (difference >> LIMB_BITS) & 1;
+        let difference = (x[i] as Wide)
+            .wrapping_sub(y[i] as Wide)
+            .wrapping_sub(borrow as Wide);
+        out[i] = difference as Limb & MASK;
+        borrow = (difference >> LIMB_BITS) as Limb & 1;
         i += 1;
     }
     (out, borrow)
 }
 
 /// `R^power mod p` for the constants, by doubling a value below p and subtracting p
-/// when it is not below it any more. Runs at compile time only.
+/// when it is not below it any more (the doubling's carry out of the top limb counts
+/// as not below). Runs at compile time only.
 const fn radix_power_mod_p(power: usize) -> Residue {
     // 2^1535 is below p = 2^1536 - 2^1472 - ...; double it up to 2^(bits * power).
     let mut value = [0; LIMBS];
@@ -210,13 +143,13 @@ const fn radix_power_mod_p(power: usize) -> Residue {
         let mut carry = 0;
         let mut i = 0;
         while i < LIMBS {
-            let shifted = (value[i] << 1) | carry;
-            carry = shifted >> LIMB_BITS;
-            value[i] = shifted & MASK;
+            let shifted = ((value[i] as Wide) << 1) | carry as Wide;
+            carry = (shifted >> LIMB_BITS) as Limb;
+            value[i] = shifted as Limb & MASK;
             i += 1;
         }
         let (difference, borrow) = subtract(&value, &PRIME.0);
-        if borrow == 0 {
+        if carry == 1 || borrow == 0 {
             value = difference;
         }
         doublings -= 1;

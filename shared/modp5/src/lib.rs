@@ -10,10 +10,13 @@
 //! peer can probe on every connection); `crypto-bigint`'s `MontyForm` is constant
 //! time but was measured at only about 1.5x `num-bigint` in wasm.
 //!
-//! - [`limb`]: the limb width per target.
-//! - [`field`]: Montgomery multiplication, squaring and doubling.
-//! - `simd_columns`: the same multiplication and squaring with 128-bit SIMD, on
-//!   wasm32 built with `simd128` (the browser build).
+//! - [`limb`]: the limb layout per target.
+//! - [`field`]: residues in Montgomery form, doubling, and the kernel for the target:
+//! - `saturated`: Montgomery multiplication and squaring with 64-bit limbs, on
+//!   64-bit targets (the server, the terminal client);
+//! - `simd_columns`: the same with 28-bit limbs and 128-bit SIMD, on wasm32 built
+//!   with `simd128` (the browser build);
+//! - `columns`: the same with 28-bit limbs, one product at a time, elsewhere.
 //! - [`exponent`]: the fixed-window and the base-2 exponentiation.
 //! - [`comb`]: the base-2 exponentiation from a table built once, for exponents
 //!   up to 32 bytes (every key pair).
@@ -23,10 +26,17 @@
 // For one thing: the `OnceLock` holding the comb's table.
 extern crate std;
 
+#[cfg(not(any(
+    target_pointer_width = "64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+)))]
+mod columns;
 mod comb;
 mod exponent;
 mod field;
 mod limb;
+#[cfg(target_pointer_width = "64")]
+mod saturated;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd_columns;
 
