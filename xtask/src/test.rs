@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::{TestCounts, command, step, test_step};
+use crate::{TestCounts, command, step, test_step, workspace_root};
 
 const WASM: &str = "wasm32-unknown-unknown";
 
@@ -56,6 +56,21 @@ pub fn all() -> Result<()> {
                 "vectors",
             ],
         ),
+    )?);
+    // The same vectors through the scalar arithmetic (`shared/modp5/src/columns.rs`),
+    // the path for browsers without 128-bit SIMD: RUSTFLAGS replaces the config's
+    // flags, so this build has getrandom's backend and no simd128. Its own target
+    // directory keeps the two builds from invalidating each other.
+    let mut scalar = command(
+        "cargo",
+        &["test", "-p", "miricat-shared", "--target", WASM, "--test", "vectors"],
+    );
+    scalar
+        .env("RUSTFLAGS", r#"--cfg getrandom_backend="wasm_js""#)
+        .env("CARGO_TARGET_DIR", workspace_root().join("target/wasm-scalar"));
+    counts.add(test_step(
+        "protocol vectors compiled to wasm32 without simd128 (node)",
+        scalar,
     )?);
     // A measurement (it prints its figure and checks only that ours, JS BigInt and
     // OpenSSL agree), built with the profile the browser gets.
