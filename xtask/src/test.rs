@@ -63,11 +63,22 @@ pub fn all() -> Result<()> {
     // directory keeps the two builds from invalidating each other.
     let mut scalar = command(
         "cargo",
-        &["test", "-p", "miricat-shared", "--target", WASM, "--test", "vectors"],
+        &[
+            "test",
+            "-p",
+            "miricat-shared",
+            "--target",
+            WASM,
+            "--test",
+            "vectors",
+        ],
     );
     scalar
         .env("RUSTFLAGS", r#"--cfg getrandom_backend="wasm_js""#)
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/wasm-scalar"));
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace_root().join("target/wasm-scalar"),
+        );
     counts.add(test_step(
         "protocol vectors compiled to wasm32 without simd128 (node)",
         scalar,

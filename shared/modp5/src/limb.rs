@@ -1,7 +1,7 @@
 //! The limb layout for this target, chosen by measurement (README, performance).
 //!
-//! Natively: saturated 64-bit limbs (24 of them), each product a `u128` with its carry
-//! propagated at once, values kept below p. That uses the whole 64x64->128 multiply
+//! Natively: saturated 64-bit limbs (24 of them), each product a full `u128` summed
+//! into a three-limb column accumulator, values kept below p. That uses the whole 64x64->128 multiply
 //! the machine has: 1,152 products per Montgomery multiplication, where 52-bit limbs
 //! summed without carries needed 1,800.
 //!
