@@ -63,7 +63,8 @@ pub(crate) fn mont_square(a: &Residue) -> Residue {
     let mut out = [0; LIMBS];
     let mut acc = Accumulator::ZERO;
     for i in 0..LIMBS {
-        acc.add_doubled(&square_column(a, 0, i));
+        let (cross, diagonal) = square_column(a, 0, i);
+        acc.add_doubled(cross, diagonal);
         for j in 0..i {
             acc.add_product(quotient[j], p[i - j]);
         }
@@ -71,7 +72,8 @@ pub(crate) fn mont_square(a: &Residue) -> Residue {
     }
     for i in LIMBS..2 * LIMBS - 1 {
         let start = i + 1 - LIMBS;
-        acc.add_doubled(&square_column(a, start, i));
+        let (cross, diagonal) = square_column(a, start, i);
+        acc.add_doubled(cross, diagonal);
         for j in start..LIMBS {
             acc.add_product(quotient[j], p[i - j]);
         }
@@ -98,7 +100,8 @@ fn square_column(a: &[Limb; LIMBS], start: usize, i: usize) -> (Accumulator, Wid
     (cross, diagonal)
 }
 
-/// A column sum: 128 bits and a limb of overflow above them.
+/// A column sum held in registers: 128 bits and a limb of overflow above them (a
+/// column of 48 products and the carry in stays far below `2^192`).
 #[derive(Clone, Copy)]
 struct Accumulator {
     low: Wide,
@@ -122,11 +125,11 @@ impl Accumulator {
 
     /// Adds twice the column's cross products and its diagonal square.
     #[inline(always)]
-    fn add_doubled(&mut self, (cross, diagonal): &(Accumulator, Wide)) {
+    fn add_doubled(&mut self, cross: Accumulator, diagonal: Wide) {
         let doubled_top = (cross.top << 1) | (cross.low >> (Wide::BITS - 1)) as Limb;
         self.top += doubled_top;
         self.add_wide(cross.low << 1);
-        self.add_wide(*diagonal);
+        self.add_wide(diagonal);
     }
 
     /// The Montgomery step for a column of the low half: the quotient digit `m` that
