@@ -14,6 +14,22 @@ fn clippy(args: &[&str]) -> std::process::Command {
     command("cargo", &all)
 }
 
+/// The protocol vectors compiled to wasm32, run under node by wasm-bindgen-test.
+fn wasm_vectors() -> std::process::Command {
+    command(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "miricat-shared",
+            "--target",
+            WASM,
+            "--test",
+            "vectors",
+        ],
+    )
+}
+
 /// Formatting, lints, native tests, wasm tests, the release web build and the
 /// browser end-to-end tests.
 pub fn all() -> Result<()> {
@@ -44,35 +60,13 @@ pub fn all() -> Result<()> {
     )?);
     counts.add(test_step(
         "protocol vectors compiled to wasm32 (node)",
-        command(
-            "cargo",
-            &[
-                "test",
-                "-p",
-                "miricat-shared",
-                "--target",
-                WASM,
-                "--test",
-                "vectors",
-            ],
-        ),
+        wasm_vectors(),
     )?);
     // The same vectors through the scalar arithmetic (`shared/modp5/src/columns.rs`),
     // the path for browsers without 128-bit SIMD: RUSTFLAGS replaces the config's
     // flags, so this build has getrandom's backend and no simd128. Its own target
     // directory keeps the two builds from invalidating each other.
-    let mut scalar = command(
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "miricat-shared",
-            "--target",
-            WASM,
-            "--test",
-            "vectors",
-        ],
-    );
+    let mut scalar = wasm_vectors();
     scalar
         .env("RUSTFLAGS", r#"--cfg getrandom_backend="wasm_js""#)
         .env(
