@@ -42,6 +42,9 @@ const REVERSED_CHUNKS: usize = (LIMBS + PAD + 3).div_ceil(4) + 1;
 /// `4m + shift ..= 4m + shift + 3` (zero-padded).
 type Reversed = [[v128; REVERSED_CHUNKS]; 4];
 
+/// The prime's reversed copies, built once.
+static PRIME_REVERSED: std::sync::OnceLock<Reversed> = std::sync::OnceLock::new();
+
 /// All zero lanes.
 const ZERO: v128 = u32x4(0, 0, 0, 0);
 
@@ -106,7 +109,7 @@ pub(crate) fn mont_square(a: &Residue) -> Residue {
 /// quotient's products, then for the low half the next quotient limb.
 #[inline(always)]
 fn montgomery_reduce(mut product_column: impl FnMut(usize) -> v128) -> Residue {
-    let prime_reversed = reversed(&PRIME.0);
+    let prime_reversed = PRIME_REVERSED.get_or_init(|| reversed(&PRIME.0));
     let mut quotient = [ZERO; CHUNKS];
     let mut out = [0; LIMBS];
     let mut acc: u64 = 0;
