@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::admin_notice::AdminNotice;
 use super::announcer::Announcer;
 use super::composer::Composer;
-use super::error_banner::ErrorBanner;
+use super::error_banner::error_banner;
 use super::members_panel::MembersPanel;
 use super::message_list::{JumpTarget, MessageList};
 use super::room_admin_bar::RoomAdminBar;
@@ -72,7 +72,7 @@ pub fn ChatScreen() -> Html {
                 if let Some(note) = offline_note {
                     <div class="offline-note" role="status">{ note }</div>
                 }
-                <ErrorBanner />
+                { error_banner(&chat) }
                 if is_root {
                     <AdminNotice />
                 }
