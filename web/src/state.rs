@@ -240,7 +240,9 @@ impl ChatState {
                 // A rejoin after a reconnect (or from another tab) is not news.
                 let known = last_membership_event_is_join(&r.timeline, &user)
                     || (!me && r.members.contains(&user));
-                r.members = all_users.into_iter().collect();
+                // Inserted, not collected (see merge_listing).
+                r.members.clear();
+                r.members.extend(all_users);
                 r.members.insert(user.clone());
                 if me {
                     r.membership = Membership::In;
