@@ -83,7 +83,9 @@ impl ChatState {
     /// case (in every script: search links Unicode's lowercase anyway).
     pub fn room_order(&self) -> Vec<RoomId> {
         let mut rooms: Vec<&Rc<Room>> = self.rooms.values().collect();
-        rooms.sort_by(|a, b| {
+        // Unstable sort: the order is total (IDs are unique), so the result is the
+        // stable one, and its code is about half the size of the stable sort's.
+        rooms.sort_unstable_by(|a, b| {
             b.membership
                 .is_in()
                 .cmp(&a.membership.is_in())
@@ -143,7 +145,10 @@ impl ChatState {
     }
 
     fn merge_listing(&mut self, listing: Vec<RoomListing>, complete: bool) {
-        let ids: BTreeSet<RoomId> = listing.iter().map(|l| l.id).collect();
+        // Sets are built by inserting (`extend`), not `collect`: collecting sorts
+        // first, which compiles a stable sort per element type into the wasm.
+        let mut ids = BTreeSet::new();
+        ids.extend(listing.iter().map(|l| l.id));
         if complete {
             self.rooms.retain(|id, _| ids.contains(id));
         }
@@ -157,7 +162,8 @@ impl ChatState {
             }));
             room.name = l.name;
             if let Some(members) = l.members {
-                room.members = members.into_iter().collect();
+                room.members.clear();
+                room.members.extend(members);
             }
         }
     }
@@ -234,7 +240,9 @@ impl ChatState {
                 // A rejoin after a reconnect (or from another tab) is not news.
                 let known = last_membership_event_is_join(&r.timeline, &user)
                     || (!me && r.members.contains(&user));
-                r.members = all_users.into_iter().collect();
+                // Inserted, not collected (see merge_listing).
+                r.members.clear();
+                r.members.extend(all_users);
                 r.members.insert(user.clone());
                 if me {
                     r.membership = Membership::In;

@@ -371,8 +371,9 @@ impl StoredAccount {
             .filter(|(_, text)| !text.trim().is_empty())
             .map(|(room, text)| (*room, cut_at_char(text, MAX_DRAFT_BYTES).to_owned()))
             .collect();
-        // The same ones every time: by room.
-        drafts.sort_unstable();
+        // The same ones every time: by room (unique, so this is the order of the
+        // pairs; one draft per room with text, few enough for an insertion sort).
+        crate::search::insertion_sort(&mut drafts, |(room, _)| *room);
         drafts.truncate(MAX_DRAFTS);
         Self {
             version: STORE_VERSION,

@@ -75,8 +75,10 @@ pub struct History {
 }
 
 /// One message of a history page: the packet the server would push for it, without an
-/// ID in its type (`{"type":"Message.TextMessage","data":{...},"room":1}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// ID in its type (`{"type":"Message.TextMessage","data":{...},"room":1}`). Read by
+/// the hand-written reader in [`super::history_serde`] (smaller than serde's
+/// flatten, with the same rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     /// The message, with its `type` and `data`.
     #[serde(flatten)]

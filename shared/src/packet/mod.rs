@@ -12,7 +12,8 @@
 //! One file per message family: [`handshake`], [`auth`], [`message`], [`file`],
 //! [`user`], [`room`], [`error`]; [`kind`] is the table that ties types to data.
 //! Negotiated extensions (`docs/extensions.md`): [`extension`] (the negotiation) and
-//! [`history`] (`history/1`'s request and page).
+//! [`history`] (`history/1`'s request and page; its entries' reader is
+//! `history_serde`).
 
 pub mod auth;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod extension;
 pub mod file;
 pub mod handshake;
 pub mod history;
+mod history_serde;
 pub mod id;
 pub mod kind;
 pub mod lenient;

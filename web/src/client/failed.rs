@@ -128,7 +128,8 @@ impl ChatClient {
     /// should see that rather than wait for a reply that will not come.
     fn fail_remaining(&mut self, close: &str, now: u64) -> Vec<Effect> {
         let mut remaining: Vec<(RequestId, Purpose)> = self.requests.drain().collect();
-        remaining.sort_by_key(|(id, _)| *id);
+        // A few requests in flight: no std sort's code in the wasm for them.
+        crate::search::insertion_sort(&mut remaining, |(id, _)| *id);
         let failure = Failure::Closed {
             close: close.to_owned(),
         };

@@ -40,7 +40,9 @@ impl ChatClient {
             // The account exists now: reconnects log in.
             creds.register = false;
         }
-        let existing: BTreeSet<RoomId> = accepted.rooms.iter().map(|r| r.id).collect();
+        // Built by inserting, not `collect` (which sorts: more code in the wasm).
+        let mut existing = BTreeSet::new();
+        existing.extend(accepted.rooms.iter().map(|r| r.id));
         let listing = accepted
             .rooms
             .into_iter()

@@ -8,11 +8,11 @@ use yew::prelude::*;
 use super::admin_notice::AdminNotice;
 use super::announcer::Announcer;
 use super::composer::Composer;
-use super::error_banner::ErrorBanner;
+use super::error_banner::error_banner;
 use super::members_panel::MembersPanel;
 use super::message_list::{JumpTarget, MessageList};
 use super::room_admin_bar::RoomAdminBar;
-use super::room_header::{MEMBERS_TOGGLE_ID, RoomHeader};
+use super::room_header::{MEMBERS_TOGGLE_ID, room_header};
 use super::sidebar::Sidebar;
 use crate::hooks::{use_arrival_notifications, use_chat, use_room_hotkeys};
 use crate::services::page;
@@ -65,14 +65,14 @@ pub fn ChatScreen() -> Html {
             <a class="skip-link" data-testid="skip-link" href={format!("#{}", super::composer::INPUT_ID)}>{ "Skip to the message box" }</a>
             <Sidebar {on_jump} />
             <main class="room-pane">
-                <RoomHeader members_shown={*members_shown} on_toggle_members={toggle_members} />
+                { room_header(&chat, *members_shown, &toggle_members) }
                 if is_root {
                     <RoomAdminBar />
                 }
                 if let Some(note) = offline_note {
                     <div class="offline-note" role="status">{ note }</div>
                 }
-                <ErrorBanner />
+                { error_banner(&chat) }
                 if is_root {
                     <AdminNotice />
                 }

@@ -11,7 +11,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::image_tools::{ImageTools, first_image_file};
-use super::upload_progress::UploadProgress;
+use super::upload_progress::upload_progress;
 use crate::commands::{Input, parse_input};
 use crate::hooks::use_chat;
 use crate::send_limits::{MAX_TEXT_BYTES, TextSize, text_size};
@@ -193,7 +193,7 @@ pub fn Composer() -> Html {
     let over = matches!(size, TextSize::TooLong(_));
     html! {
         <div class="composer-area" {ondragover} {ondrop}>
-        <UploadProgress />
+        { upload_progress(&chat) }
         { size_counter(size) }
         <div class="composer">
             <ImageTools />

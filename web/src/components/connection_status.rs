@@ -4,16 +4,15 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
+use crate::hooks::ChatContext;
 
 fn figure(value: Option<f64>) -> Option<AttrValue> {
     value.map(|ms| AttrValue::from(format!("{ms:.2}")))
 }
 
-/// Shows connecting / securing / signing in / online / offline.
-#[component]
-pub fn ConnectionStatus() -> Html {
-    let chat = use_chat();
+/// Shows connecting / securing / signing in / online / offline. A plain function rather than a component: it
+/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+pub fn connection_status(chat: &ChatContext) -> Html {
     let state = chat.state();
     let data_state = state.phase.data_state();
     let metrics = state.metrics;

@@ -4,12 +4,12 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
+use crate::hooks::ChatContext;
 
-/// Switches `http(s)` images between "on click" and "automatic".
-#[component]
-pub fn ExternalImagesToggle() -> Html {
-    let chat = use_chat();
+/// Switches `http(s)` images between "on click" and "automatic". A plain function rather than a component: it
+/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+pub fn external_images_toggle(chat: &ChatContext) -> Html {
+    let chat = chat.clone();
     let on = chat.state().load_external_images;
     let onclick = Callback::from(move |_: MouseEvent| chat.set_load_external_images(!on));
     html! {

@@ -5,28 +5,18 @@
 use miricat_shared::RoomId;
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
+use crate::hooks::ChatContext;
 use crate::state::HistoryView;
 
-/// Props of [`HistoryTop`].
-#[derive(Properties, PartialEq)]
-pub struct HistoryTopProps {
-    /// Where the room's history stands.
-    pub history: HistoryView,
-    /// The room.
-    pub room: RoomId,
-    /// Its name, for "the start of #name".
-    pub name: AttrValue,
-}
-
-/// Shown above the oldest entry while it is rendered; nothing against a server
+/// Shown above the oldest entry of `room` while it is rendered: `history` is where
+/// its history stands, `name` is for "the start of #name". Nothing against a server
 /// that keeps no history for us.
-#[component]
-pub fn HistoryTop(props: &HistoryTopProps) -> Html {
-    let chat = use_chat();
-    let room = props.room;
+/// A plain function rather than a component: it re-renders with its parent
+/// anyway, and a component costs the wasm about 1.5 KB.
+pub fn history_top(chat: &ChatContext, history: &HistoryView, room: RoomId, name: &str) -> Html {
+    let chat = chat.clone();
     let fetch = Callback::from(move |_: MouseEvent| chat.load_older(room));
-    let (state, body) = match &props.history {
+    let (state, body) = match history {
         HistoryView::Unavailable => return Html::default(),
         HistoryView::More => (
             "more",
@@ -39,7 +29,7 @@ pub fn HistoryTop(props: &HistoryTopProps) -> Html {
         HistoryView::Loading => ("loading", html! { { "Loading earlier messages…" } }),
         HistoryView::Start => (
             "start",
-            html! { { format!("This is the start of #{}.", props.name) } },
+            html! { { format!("This is the start of #{}.", name) } },
         ),
         HistoryView::Full => (
             "full",

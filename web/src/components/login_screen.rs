@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::text_input::bind_text;
 
-use super::connection_status::ConnectionStatus;
-use super::error_banner::ErrorBanner;
+use super::connection_status::connection_status;
+use super::error_banner::error_banner;
 use super::theme_toggle::ThemeToggle;
 use crate::bridge_url::{choose_bridge_url, normalise_bridge_url};
 use crate::hooks::use_chat;
@@ -75,7 +75,7 @@ pub fn LoginScreen() -> Html {
                         <p class="muted">{ "Encrypted chat, right in your browser." }</p>
                     </div>
                 </div>
-                <ErrorBanner />
+                { error_banner(&chat) }
                 <label for="login-username">{ "Username" }</label>
                 <input
                     id="login-username"
@@ -122,7 +122,7 @@ pub fn LoginScreen() -> Html {
                     </p>
                 </details>
                 <div class="login-status">
-                    <ConnectionStatus />
+                    { connection_status(&chat) }
                     <ThemeToggle />
                 </div>
             </form>

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, ScrollIntoViewOptions, ScrollLogicalPosition};
 use yew::prelude::*;
 
-use super::history_top::HistoryTop;
+use super::history_top::history_top;
 use super::image_tools::first_image_file;
 use super::message_group::MessageGroupHead;
 use super::message_item::MessageItem;
@@ -244,7 +244,7 @@ fn RoomTimeline(props: &RoomTimelineProps) -> Html {
                 aria-label={format!("Messages in #{}", room.name)}
             >
                 if window.range(first, end).start == first {
-                    <HistoryTop history={room.history.clone()} room={room_id} name={AttrValue::from(room.name.clone())} />
+                    { history_top(&chat, &room.history, room_id, &room.name) }
                 }
                 if room.timeline.is_empty() {
                     <p class="muted empty-room">{ format!("No messages in #{} yet.", room.name) }</p>

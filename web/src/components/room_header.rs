@@ -5,25 +5,21 @@
 use yew::prelude::*;
 
 use super::members_panel::MEMBERS_PANEL_ID;
-use crate::hooks::use_chat;
+use crate::hooks::ChatContext;
 use crate::state::Membership;
 
 /// The Members button's element ID, so focus can return to it when the panel closes.
 pub const MEMBERS_TOGGLE_ID: &str = "members-toggle";
 
-/// Props of [`RoomHeader`].
-#[derive(Properties, PartialEq)]
-pub struct RoomHeaderProps {
-    /// Whether the members panel is shown over the room (narrow screens).
-    pub members_shown: bool,
-    /// Shows or hides the members panel.
-    pub on_toggle_members: Callback<()>,
-}
-
-/// Header of the room pane.
-#[component]
-pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
-    let chat = use_chat();
+/// Header of the room pane. `members_shown`: whether the members panel is shown
+/// over the room (narrow screens); `on_toggle_members` shows or hides it.
+/// A plain function rather than a component: it re-renders with its parent
+/// anyway, and a component costs the wasm about 1.5 KB.
+pub fn room_header(
+    chat: &ChatContext,
+    members_shown: bool,
+    on_toggle_members: &Callback<()>,
+) -> Html {
     let Some(room) = chat.state().active_room() else {
         return html! {
             <header class="room-header"><h2 class="muted">{ "No room open" }</h2></header>
@@ -56,7 +52,7 @@ pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
         html! { <span class="room-refusal" data-testid="room-refusal" role="alert">{ why }</span> }
     });
     let count = room.members.len();
-    let toggle_members = props.on_toggle_members.reform(|_: MouseEvent| ());
+    let toggle_members = on_toggle_members.reform(|_: MouseEvent| ());
     html! {
         <header class="room-header">
             <h2><span class="room-hash" aria-hidden="true">{ "#" }</span>{ room.name.clone() }</h2>
@@ -70,7 +66,7 @@ pub fn RoomHeader(props: &RoomHeaderProps) -> Html {
                 class="members-toggle"
                 data-testid="members-toggle"
                 aria-controls={MEMBERS_PANEL_ID}
-                aria-expanded={if props.members_shown { "true" } else { "false" }}
+                aria-expanded={if members_shown { "true" } else { "false" }}
                 onclick={toggle_members}
             >
                 { format!("Members · {count}") }

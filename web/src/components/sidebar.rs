@@ -5,15 +5,15 @@
 use yew::prelude::*;
 
 use super::confirm_dialog::ConfirmDialog;
-use super::connection_status::ConnectionStatus;
+use super::connection_status::connection_status;
 use super::create_room_form::CreateRoomForm;
-use super::external_images_toggle::ExternalImagesToggle;
+use super::external_images_toggle::external_images_toggle;
 use super::notifications_toggle::NotificationsToggle;
 use super::room_entry::RoomEntry;
 use super::search_box::SearchBox;
-use super::stored_note::StoredNote;
+use super::stored_note::stored_note;
 use super::theme_toggle::ThemeToggle;
-use super::user_admin_panel::UserAdminPanel;
+use super::user_admin_panel::user_admin_panel;
 use crate::hooks::use_chat;
 
 /// The element ID of the part a phone folds away (room creation, settings, account).
@@ -76,7 +76,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             <div class="sidebar-head">
                 <span class="brand-mark small" aria-hidden="true">{ "M" }</span>
                 <span class="app-name">{ "Miricat" }</span>
-                <ConnectionStatus />
+                { connection_status(&chat) }
                 <button
                     type="button"
                     class="ghost sidebar-more-toggle"
@@ -107,13 +107,13 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             <div id={MORE_ID} class={classes!("sidebar-more", more_open.then_some("open"))}>
                 if state.is_root() {
                     <CreateRoomForm />
-                    <UserAdminPanel />
+                    { user_admin_panel() }
                 }
                 <div class="preferences">
                     <ThemeToggle />
-                    <ExternalImagesToggle />
+                    { external_images_toggle(&chat) }
                     <NotificationsToggle />
-                    <StoredNote />
+                    { stored_note() }
                 </div>
                 <div class="account">
                     <span class={classes!("avatar", super::message_group::hue_class(&me))} aria-hidden="true">

@@ -3,16 +3,16 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
+use crate::hooks::ChatContext;
 use crate::state::UploadStage;
 
-/// The upload bar, shown while an image uploads.
-#[component]
-pub fn UploadProgress() -> Html {
-    let chat = use_chat();
+/// The upload bar, shown while an image uploads. A plain function rather than a component: it
+/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+pub fn upload_progress(chat: &ChatContext) -> Html {
     let Some(upload) = chat.state().upload.clone() else {
         return Html::default();
     };
+    let chat = chat.clone();
     let cancel = Callback::from(move |_| chat.cancel_upload());
     let percent = (upload.fraction() * 100.0).round();
     let doing = match upload.stage {

@@ -227,10 +227,13 @@ fn marks(query: &Query, folded: &str, text: &str) -> Vec<(usize, usize)> {
     original
 }
 
-/// Sorts `items` by `key`, stably. Quadratic, for the short lists here (rooms
-/// with hits, the marks of one message: at most [`MAX_WORDS`] x 16): std's sorts
-/// would add kilobytes to the wasm for no gain at these sizes.
-fn insertion_sort<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+/// Sorts `items` by `key`, stably. Quadratic, for short lists (here: rooms with
+/// hits, the marks of one message: at most [`MAX_WORDS`] x 16; elsewhere in the app:
+/// a history page, the requests in flight, the drafts), and linear on a list that is
+/// sorted already: std's sorts would add kilobytes to the wasm (each element type
+/// its own copy) for no gain at these sizes. Here so that this module, which the
+/// benchmarks include by path, stays self-contained.
+pub(crate) fn insertion_sort<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
     for i in 1..items.len() {
         let mut j = i;
         while j > 0 && key(&items[j - 1]) > key(&items[j]) {
