@@ -127,15 +127,14 @@ impl ChatClient {
     /// Every other request in flight fails: its outcome is unknown, and the user
     /// should see that rather than wait for a reply that will not come.
     fn fail_remaining(&mut self, close: &str, now: u64) -> Vec<Effect> {
-        let mut remaining: Vec<(RequestId, Purpose)> = self.requests.drain().collect();
-        // A few requests in flight: no std sort's code in the wasm for them.
-        crate::search::insertion_sort(&mut remaining, |(id, _)| *id);
+        // In the order they were sent: the map is ordered by ID.
+        let remaining = std::mem::take(&mut self.requests);
         let failure = Failure::Closed {
             close: close.to_owned(),
         };
         remaining
-            .into_iter()
-            .flat_map(|(_, purpose)| match purpose {
+            .into_values()
+            .flat_map(|purpose| match purpose {
                 // The next connection is not in the room: the leave is done.
                 Purpose::Leave(room) => self.left(room, now).into_iter().collect(),
                 purpose => self.failed(purpose, &failure, now),

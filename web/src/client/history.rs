@@ -25,6 +25,10 @@ use crate::state::{Action, Content, EntryKind, PastMessage, Phase};
 /// Messages asked for when opening a room: a few screens.
 pub const FIRST_PAGE: u64 = 100;
 
+/// Entries kept of one page: the most we ever ask for. (`MAX_HISTORY_LIMIT` is 200,
+/// so the cast cannot truncate.)
+const MAX_PAGE_ENTRIES: usize = MAX_HISTORY_LIMIT as usize;
+
 /// Most pages fetched to fill one gap (200 each): a day away in a busy room is
 /// filled; past that the oldest part of the gap is left out rather than holding
 /// the connection's request pacing for minutes.
@@ -173,12 +177,19 @@ impl ChatClient {
         page: Page,
         history: History,
     ) -> Vec<Effect> {
-        let messages: Vec<PastMessage> = history
+        let mut messages: Vec<PastMessage> = history
             .messages
             .into_iter()
             .filter(|entry| entry.room == room)
             .filter_map(|entry| past_message(entry.message))
             .collect();
+        // We never ask for more than a full page: a server sending more (a 1 MiB
+        // line holds thousands of short entries) gets its newest ones kept, by
+        // position, so every later pass over the page (its sort among them) stays
+        // a page long.
+        if messages.len() > MAX_PAGE_ENTRIES {
+            messages.drain(..messages.len() - MAX_PAGE_ENTRIES);
+        }
         let known = self.histories.entry(room).or_default();
         for m in &messages {
             known.saw(m.message_id);

@@ -99,6 +99,28 @@ fn pages(effects: &[Effect]) -> Vec<(Vec<u64>, Option<bool>)> {
 }
 
 #[test]
+fn a_page_longer_than_asked_for_keeps_a_page_of_its_newest_entries() {
+    let (mut client, server, _) = online_with_history();
+    let effects = join(&mut client, &server, 1);
+    let first = history_request(&server, &effects);
+    // Thousands of entries in one line, in the order pages come in (oldest first).
+    let ids: Vec<u64> = (1..=5_000).collect();
+    let effects = client.on_line(&page(&server, &first, &ids, true), 10);
+    let [(kept, older)] = pages(&effects).try_into().expect("one page");
+    assert_eq!(kept, ids[ids.len() - MAX_HISTORY_LIMIT as usize..]);
+    assert_eq!(older, Some(true));
+    // Scrolling up asks for what came before the oldest kept.
+    let effects = client.load_older(1);
+    let older = history_request(&server, &effects);
+    assert_eq!(range(&older).before, Some(4_801));
+    // Newest first (the costliest order to sort): still one page, by position.
+    let ids: Vec<u64> = (1..=4_800).rev().collect();
+    let effects = client.on_line(&page(&server, &older, &ids, true), 11);
+    let [(kept, _)] = pages(&effects).try_into().expect("one page");
+    assert_eq!(kept.len() as u64, MAX_HISTORY_LIMIT);
+}
+
+#[test]
 fn the_sign_in_offers_history() {
     let (_, _, login) = online_with_history();
     let Body::Login(login) = login.body else {
