@@ -26,7 +26,7 @@
 //!    [`ChatClient::next_timeout_at`] (which is "at once" right after a request was
 //!    sent: that starts its deadline).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use downloads::Download;
 pub use downloads::DownloadAsk;
@@ -145,8 +145,7 @@ pub struct ChatClient {
     outbox: Vec<OutboxMessage>,
     /// What each request on this connection was for. Requests that timed out stay
     /// (until the connection closes), so a late reply still finds its purpose.
-    /// Ordered by ID, so a close fails them in the order they were sent.
-    requests: BTreeMap<RequestId, Purpose>,
+    requests: HashMap<RequestId, Purpose>,
     /// The last request sent, while nothing at all has arrived from the server
     /// since: if the connection closes now, this is what it closed on.
     last_unanswered: Option<RequestId>,

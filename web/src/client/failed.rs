@@ -3,6 +3,8 @@
 //! state the user can act on, with the reason next to what failed (the message,
 //! the room's Join button); nothing is retried blindly.
 
+use std::collections::BTreeSet;
+
 use miricat_shared::ErrorKind;
 use miricat_shared::PacketKind;
 use miricat_shared::session::{RequestId, TimedOut};
@@ -127,13 +129,18 @@ impl ChatClient {
     /// Every other request in flight fails: its outcome is unknown, and the user
     /// should see that rather than wait for a reply that will not come.
     fn fail_remaining(&mut self, close: &str, now: u64) -> Vec<Effect> {
-        // In the order they were sent: the map is ordered by ID.
-        let remaining = std::mem::take(&mut self.requests);
+        // In the order they were sent (by ID). Inserted one by one into a set of
+        // u64, whose code the wasm has already, rather than sorted: however many
+        // requests a silent server left in flight, this stays n log n, and no sort
+        // of these pairs is compiled in.
+        let mut remaining = std::mem::take(&mut self.requests);
+        let mut ids = BTreeSet::new();
+        ids.extend(remaining.keys().copied());
         let failure = Failure::Closed {
             close: close.to_owned(),
         };
-        remaining
-            .into_values()
+        ids.into_iter()
+            .filter_map(|id| remaining.remove(&id))
             .flat_map(|purpose| match purpose {
                 // The next connection is not in the room: the leave is done.
                 Purpose::Leave(room) => self.left(room, now).into_iter().collect(),
