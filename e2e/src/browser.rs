@@ -201,10 +201,32 @@ impl Browser {
         Ok(())
     }
 
-    /// The text of the error banner, once one shows.
-    pub async fn wait_for_error(&self) -> Result<String> {
-        let banner = self.element("error-banner").await?;
-        Ok(banner.text().await?)
+    /// The text of the error banner, once it says `saying`. Polled for the text,
+    /// not just for the banner: the previous error may still be on screen for a
+    /// moment after the action that replaces it.
+    pub async fn wait_for_error(&self, saying: &str) -> Result<String> {
+        let banner_text = || async {
+            let text = self
+                .js(
+                    "return document.querySelector(\"[data-testid='error-banner']\")?.textContent ?? '';",
+                    vec![],
+                )
+                .await?;
+            Ok::<_, anyhow::Error>(text.as_str().unwrap_or_default().to_owned())
+        };
+        let found = wait::until(
+            &format!("an error banner saying {saying:?}"),
+            STEP_TIMEOUT,
+            || async { Ok(Some(banner_text().await?).filter(|text| text.contains(saying))) },
+        )
+        .await;
+        match found {
+            Ok(text) => Ok(text),
+            Err(error) => {
+                let shown = banner_text().await.unwrap_or_default();
+                Err(error.context(format!("the banner says {shown:?}")))
+            }
+        }
     }
 
     /// The ID of the room called `name` in the sidebar, once it is listed.
