@@ -82,14 +82,19 @@ pub(crate) fn pow_of_two(exponent: &[u8]) -> Residue {
         index
     };
     let tables = tables();
-    let mut acc = ONE;
-    for column in (0..BLOCK_BITS).rev() {
-        if column + 1 < BLOCK_BITS {
+    // Top column first; a column's first block squares what came before.
+    let mut steps = (0..BLOCK_BITS)
+        .rev()
+        .flat_map(|column| (0..TABLES).map(move |block| (column, block)));
+    let entry = |(column, block): (usize, usize)| {
+        Residue::lookup(&tables[block], column_index(block, column))
+    };
+    let mut acc = steps.next().map_or(ONE, entry);
+    for (column, block) in steps {
+        if block == 0 {
             acc = mont_square(&acc);
         }
-        for (block, table) in tables.iter().enumerate() {
-            acc = mont_mul(&acc, &Residue::lookup(table, column_index(block, column)));
-        }
+        acc = mont_mul(&acc, &entry((column, block)));
     }
     acc
 }

@@ -69,13 +69,7 @@ impl Residue {
     /// `2 * self` by a one-bit shift: below `4p` for an input below `2p` with lazy
     /// reduction, else reduced below p again by one conditional subtraction.
     pub(crate) fn doubled(&self) -> Self {
-        let mut out = [0; LIMBS];
-        let mut carry = 0;
-        for (o, &limb) in out.iter_mut().zip(&self.0) {
-            let shifted = (Wide::from(limb) << 1) | Wide::from(carry);
-            carry = (shifted >> LIMB_BITS) as Limb;
-            *o = shifted as Limb & MASK;
-        }
+        let (out, carry) = shifted_left(&self.0);
         if LAZY {
             Self(out)
         } else {
@@ -115,6 +109,21 @@ pub(crate) fn subtract_prime_if_not_below(x: &[Limb; LIMBS], carry: Limb) -> Res
     Residue::select(&Residue(*x), &Residue(difference), not_below)
 }
 
+/// `2 * x` by a one-bit shift, with the bit shifted out of the top limb. A `const fn`
+/// for the constants.
+const fn shifted_left(x: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb) {
+    let mut out = [0; LIMBS];
+    let mut carry = 0;
+    let mut i = 0;
+    while i < LIMBS {
+        let shifted = ((x[i] as Wide) << 1) | carry as Wide;
+        carry = (shifted >> LIMB_BITS) as Limb;
+        out[i] = shifted as Limb & MASK;
+        i += 1;
+    }
+    (out, carry)
+}
+
 /// `x - y` with the final borrow (1 when `x < y`). A `const fn` for the constants.
 const fn subtract(x: &[Limb; LIMBS], y: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb) {
     let mut out = [0; LIMBS];
@@ -140,14 +149,8 @@ const fn radix_power_mod_p(power: usize) -> Residue {
     value[1535 / LIMB_BITS as usize] = 1 << (1535 % LIMB_BITS as usize);
     let mut doublings = LIMB_BITS as usize * LIMBS * power - 1535;
     while doublings > 0 {
-        let mut carry = 0;
-        let mut i = 0;
-        while i < LIMBS {
-            let shifted = ((value[i] as Wide) << 1) | carry as Wide;
-            carry = (shifted >> LIMB_BITS) as Limb;
-            value[i] = shifted as Limb & MASK;
-            i += 1;
-        }
+        let carry;
+        (value, carry) = shifted_left(&value);
         let (difference, borrow) = subtract(&value, &PRIME.0);
         if carry == 1 || borrow == 0 {
             value = difference;

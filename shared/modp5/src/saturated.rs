@@ -1,7 +1,7 @@
 //! Montgomery multiplication and squaring with saturated 64-bit limbs, on 64-bit
-//! targets: every product is a full `u128` and its carry is passed on at once, so a
-//! multiplication costs `2 * 24^2` limb products where 52-bit limbs summed without
-//! carries cost `2 * 30^2`.
+//! targets: every product is a full `u128`, summed into a three-limb column
+//! accumulator, so a multiplication costs `2 * 24^2` limb products where 52-bit limbs
+//! summed without carries cost `2 * 30^2`.
 //!
 //! Values are kept below p. `R = 2^1536` is less than `2p`, so there is no room for
 //! lazy reduction: each result (below `2p`, with its bit above the limbs) gets one
@@ -17,11 +17,8 @@
 use super::field::{PRIME, Residue, subtract_prime_if_not_below};
 use super::limb::{LIMBS, Limb, MASK, Wide};
 
-/// The shortcut for the first limb of each reduction row relies on it.
+/// [`Accumulator::clear_low_limb`]'s shortcut relies on the all-ones low limb.
 const _: () = assert!(PRIME.0[0] == MASK && MASK == Limb::MAX);
-
-/// The squaring works two rows at a time.
-const _: () = assert!(LIMBS.is_multiple_of(2));
 
 /// Montgomery product `a * b / R mod p`, below p for inputs below p.
 ///
