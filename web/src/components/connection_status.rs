@@ -10,8 +10,7 @@ fn figure(value: Option<f64>) -> Option<AttrValue> {
     value.map(|ms| AttrValue::from(format!("{ms:.2}")))
 }
 
-/// Shows connecting / securing / signing in / online / offline. A plain function rather than a component: it
-/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+/// Shows connecting / securing / signing in / online / offline.
 pub fn connection_status(chat: &ChatContext) -> Html {
     let state = chat.state();
     let data_state = state.phase.data_state();

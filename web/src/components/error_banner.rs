@@ -4,8 +4,7 @@ use yew::prelude::*;
 
 use crate::hooks::ChatContext;
 
-/// Shows the current error, if any. A plain function rather than a component: it
-/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+/// Shows the current error, if any.
 pub fn error_banner(chat: &ChatContext) -> Html {
     let Some(error) = chat.state().error.clone() else {
         return Html::default();

@@ -6,8 +6,7 @@ use yew::prelude::*;
 
 use crate::hooks::ChatContext;
 
-/// Switches `http(s)` images between "on click" and "automatic". A plain function rather than a component: it
-/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+/// Switches `http(s)` images between "on click" and "automatic".
 pub fn external_images_toggle(chat: &ChatContext) -> Html {
     let chat = chat.clone();
     let on = chat.state().load_external_images;

@@ -8,11 +8,9 @@ use yew::prelude::*;
 use crate::hooks::ChatContext;
 use crate::state::HistoryView;
 
-/// Shown above the oldest entry of `room` while it is rendered: `history` is where
-/// its history stands, `name` is for "the start of #name". Nothing against a server
-/// that keeps no history for us.
-/// A plain function rather than a component: it re-renders with its parent
-/// anyway, and a component costs the wasm about 1.5 KB.
+/// Shown above the oldest entry of `room` while it is rendered: `history` is where its
+/// history stands, `name` is for "the start of #name". Nothing against a server that
+/// keeps no history for us.
 pub fn history_top(chat: &ChatContext, history: &HistoryView, room: RoomId, name: &str) -> Html {
     let chat = chat.clone();
     let fetch = Callback::from(move |_: MouseEvent| chat.load_older(room));

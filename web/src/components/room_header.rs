@@ -11,10 +11,8 @@ use crate::state::Membership;
 /// The Members button's element ID, so focus can return to it when the panel closes.
 pub const MEMBERS_TOGGLE_ID: &str = "members-toggle";
 
-/// Header of the room pane. `members_shown`: whether the members panel is shown
-/// over the room (narrow screens); `on_toggle_members` shows or hides it.
-/// A plain function rather than a component: it re-renders with its parent
-/// anyway, and a component costs the wasm about 1.5 KB.
+/// Header of the room pane. `members_shown`: whether the members panel is shown over
+/// the room (narrow screens); `on_toggle_members` shows or hides it.
 pub fn room_header(
     chat: &ChatContext,
     members_shown: bool,

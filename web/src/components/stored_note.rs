@@ -6,8 +6,7 @@ use yew::prelude::*;
 
 use crate::stored::{MAX_STORED_ENTRIES, MAX_STORED_ROOM_BYTES};
 
-/// The note about this browser's stored copy. A plain function rather than a component: it
-/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+/// The note about this browser's stored copy.
 pub fn stored_note() -> Html {
     html! {
         <details class="stored-note small" data-testid="stored-note">

@@ -6,8 +6,7 @@ use yew::prelude::*;
 use crate::hooks::ChatContext;
 use crate::state::UploadStage;
 
-/// The upload bar, shown while an image uploads. A plain function rather than a component: it
-/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+/// The upload bar, shown while an image uploads.
 pub fn upload_progress(chat: &ChatContext) -> Html {
     let Some(upload) = chat.state().upload.clone() else {
         return Html::default();

@@ -6,8 +6,7 @@ use yew::prelude::*;
 use super::create_user_form::CreateUserForm;
 use super::delete_user_form::DeleteUserForm;
 
-/// Create and delete accounts; render it for root only. A plain function rather than a component: it
-/// re-renders with its parent anyway, and a component costs the wasm about 1.5 KB.
+/// Create and delete accounts; render it for root only.
 pub fn user_admin_panel() -> Html {
     html! {
         <details class="user-admin">

@@ -52,8 +52,9 @@ impl Room {
             .into_iter()
             .filter(|m| !self.message_ids.contains(&m.message_id))
             .collect();
-        // At most a page (200), in ascending order already: a linear pass, and
-        // stable, so the dedup keeps the first of equal IDs.
+        // At most a page (the client keeps at most the 200 it asks for, see
+        // `client::history`), ascending already from honest servers: a linear pass,
+        // and stable, so the dedup keeps the first of equal IDs.
         crate::search::insertion_sort(&mut fresh, |m| m.message_id);
         fresh.dedup_by_key(|m| m.message_id);
         let room_left = MAX_TIMELINE_ENTRIES.saturating_sub(self.timeline.len());
