@@ -32,6 +32,10 @@ pub struct Browser {
     client: Client,
     // Kept until the session closes: Chromium's fresh profile.
     _profile: TempDir,
+    /// Files chosen in the page's pickers. Kept until the session closes: the page
+    /// reads a chosen file after the choice, and a file deleted by then cannot be
+    /// read (a large one lost that race on a busy machine).
+    picked_files: TempDir,
 }
 
 /// What a message looks like in the timeline.
@@ -69,6 +73,7 @@ impl Browser {
         let browser = Self {
             client,
             _profile: profile,
+            picked_files: tempfile::tempdir().context("creating a directory for picked files")?,
         };
         browser
             .element("login-username")
@@ -250,11 +255,10 @@ impl Browser {
     }
 
     /// Chooses the file `name` holding `bytes` in the image picker, as a user would
-    /// in the file dialog (the file lives in a temporary directory meanwhile).
+    /// in the file dialog (the file stays on disk until the session closes).
     pub async fn pick_image(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let dir = tempfile::tempdir().context("creating a directory for the picture")?;
-        let path = dir.path().join(name);
-        std::fs::write(&path, bytes)?;
+        let path = self.picked_files.path().join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {name}"))?;
         self.element("image-input")
             .await?
             .send_keys(&path.display().to_string())

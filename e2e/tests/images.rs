@@ -65,7 +65,8 @@ async fn images(browser: &Browser) -> Result<Vec<Value>> {
     Ok(value.as_array().cloned().unwrap_or_default())
 }
 
-/// Waits until the open room shows `count` loaded inline images.
+/// Waits until the open room shows `count` loaded inline images (a timeout names
+/// the error banner, if one is shown).
 async fn wait_for_images(browser: &Browser, count: usize) -> Result<Vec<Value>> {
     wait::until(
         &format!("{count} loaded inline images"),
@@ -73,6 +74,10 @@ async fn wait_for_images(browser: &Browser, count: usize) -> Result<Vec<Value>> 
         || async {
             let seen = images(browser).await?;
             let loaded = seen.iter().filter(|i| i["loaded"] == json!(true)).count();
+            if loaded < count {
+                // An error shown meanwhile is what the timeout reports.
+                miricat_e2e::browser::assert_no_error(browser).await?;
+            }
             Ok((loaded >= count).then_some(seen))
         },
     )
