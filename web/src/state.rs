@@ -21,6 +21,8 @@ use miricat_shared::RoomId;
 use miricat_shared::session::ProtocolVersion;
 use yew::Reducible;
 
+use crate::search::fold::fold;
+
 pub use action::Action;
 pub use admin::AdminOutcome;
 pub use arrival::Arrival;
@@ -80,7 +82,7 @@ pub struct ChatState {
 }
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name without regard to
-    /// case (in every script: search links Unicode's lowercase anyway).
+    /// case, in every script (the search's folding).
     pub fn room_order(&self) -> Vec<RoomId> {
         let mut rooms: Vec<&Rc<Room>> = self.rooms.values().collect();
         // Unstable sort: the order is total (IDs are unique), so the result is the
@@ -89,7 +91,7 @@ impl ChatState {
             b.membership
                 .is_in()
                 .cmp(&a.membership.is_in())
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| fold(&a.name).cmp(&fold(&b.name)))
                 .then(a.id.cmp(&b.id))
         });
         rooms.iter().map(|room| room.id).collect()

@@ -1,13 +1,18 @@
-//! Case folding for search, one char at a time so the folding of a piece of text
-//! is always a piece of the folding of the whole (a word found in the original is
-//! found in the folded copy, wherever it starts).
+//! Case folding for search. Each char folds on its own (the text is lowercased in
+//! one go, but the one context lowercase knows, the final sigma, folds away), so
+//! the folding of a piece of text is always a piece of the folding of the whole (a
+//! word found in the original is found in the folded copy, wherever it starts).
 //!
-//! Std's Unicode lowercase for every script, plus the foldings of full case
-//! folding that lowercase alone misses and chat hits: "ß" and "ẞ" fold to "ss", the
-//! final "ς" to "σ". Both sides of a search go through this folding, so "ÉCOLE"
-//! finds "école", "STRASSE" finds "straße" and "ΟΔΟΣ" finds "οδός". (Lowercase
-//! links core's case tables into the wasm, about 7 KB gzip by estimate: an exact mapping for
-//! every script was judged worth it over a hand-kept subset.)
+//! Unicode's lowercase for every script, plus the foldings of full case folding
+//! that lowercase alone misses and chat hits: "ß" and "ẞ" fold to "ss", the final
+//! "ς" to "σ". Both sides of a search go through this folding, so "ÉCOLE" finds
+//! "école", "STRASSE" finds "straße" and "ΟΔΟΣ" finds "οδος".
+//!
+//! In the browser the lowercase is the page's own (`String.prototype.toLowerCase`):
+//! std's would link Unicode's case tables into the wasm, 8.4 KB of its gzip
+//! (measured). Natively (tests, benchmarks) it is std's; both follow Unicode's
+//! default case conversion, where the only context a lowercase looks at is the
+//! final sigma, which the folding maps away.
 //!
 //! Known limits, on purpose: no normalization, so "é" typed as one code point
 //! does not match "e" + U+0301 (the combining accent); accents are not ignored
@@ -21,21 +26,15 @@ pub fn fold_into(text: &str, out: &mut String) {
         out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
         return;
     }
-    // ASCII runs in bulk between the other chars (most chat has a few accents).
-    let mut rest = text;
-    while !rest.is_empty() {
-        let run = rest.bytes().take_while(u8::is_ascii).count();
-        out.extend(
-            rest[..run]
-                .bytes()
-                .map(|b| char::from(b.to_ascii_lowercase())),
-        );
-        rest = &rest[run..];
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            fold_char(c, out);
+    let lower = lowercase(text);
+    out.reserve(lower.len());
+    for c in lower.chars() {
+        match c {
+            // "ẞ" lowercases to "ß".
+            'ß' => out.push_str("ss"),
+            'ς' => out.push('σ'),
+            c => out.push(c),
         }
-        rest = chars.as_str();
     }
 }
 
@@ -46,36 +45,41 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Appends the folding of one char.
-fn fold_char(c: char, out: &mut String) {
+/// Unicode's lowercase of `text`: the browser's in the browser.
+#[cfg(target_arch = "wasm32")]
+fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+/// Unicode's lowercase of `text`: std's natively.
+#[cfg(not(target_arch = "wasm32"))]
+fn lowercase(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// How many chars the folding of `c` has: one, but for the two-letter foldings.
+/// Unicode's lowercase gives one char for every char but "İ" ("i" and a dot
+/// above); the test over every char below holds std's tables to this.
+fn folded_chars(c: char) -> usize {
     match c {
-        'ß' | 'ẞ' => out.push_str("ss"),
-        'ς' => out.push('σ'),
-        c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-        c => out.extend(c.to_lowercase()),
+        'ß' | 'ẞ' | 'İ' => 2,
+        _ => 1,
     }
 }
 
-/// How many bytes the folding of `c` takes.
-fn folded_len(c: char) -> usize {
-    match c {
-        'ß' | 'ẞ' => 2,
-        'ς' => 'σ'.len_utf8(),
-        c if c.is_ascii() => 1,
-        c => c.to_lowercase().map(char::len_utf8).sum(),
-    }
-}
-
-/// Turns byte ranges of `fold(text)` (sorted, not overlapping, not empty) into
-/// byte ranges of `text` on char boundaries: a range covers every char whose
-/// folding it touches. One pass over `text`, no memory besides the answer.
-pub fn to_original(text: &str, folded: &[(usize, usize)]) -> Vec<(usize, usize)> {
+/// Turns byte ranges of `folded` (the folding of `text`; ranges sorted, not
+/// overlapping, not empty) into byte ranges of `text` on char boundaries: a range
+/// covers every char whose folding it touches. One pass over both texts, no
+/// memory besides the answer. A `folded` that is not the folding of `text` gives
+/// wrong ranges, still on char boundaries of `text`.
+pub fn to_original(text: &str, folded: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut cursor = Cursor {
         chars: text.char_indices(),
+        folded_chars: folded.chars(),
         folded: 0..0,
         original: 0..0,
     };
-    folded
+    ranges
         .iter()
         .map(|&(from, to)| {
             // The char whose folding holds byte `from`, then the one holding `to - 1`.
@@ -90,9 +94,11 @@ pub fn to_original(text: &str, folded: &[(usize, usize)]) -> Vec<(usize, usize)>
         .collect()
 }
 
-/// A walk over a text's chars, with where each is in the text and its folding.
+/// A walk over a text's chars and its folding's, with where each char is in the
+/// text and its folding.
 struct Cursor<'a> {
     chars: std::str::CharIndices<'a>,
+    folded_chars: std::str::Chars<'a>,
     /// The current char's bytes in the folding.
     folded: std::ops::Range<usize>,
     /// The current char's bytes in the text.
@@ -104,7 +110,11 @@ impl Cursor<'_> {
     fn advance_while(&mut self, behind: impl Fn(&std::ops::Range<usize>) -> bool) -> Option<&Self> {
         while behind(&self.folded) {
             let (at, c) = self.chars.next()?;
-            self.folded = self.folded.end..self.folded.end + folded_len(c);
+            let len: usize = (&mut self.folded_chars)
+                .take(folded_chars(c))
+                .map(char::len_utf8)
+                .sum();
+            self.folded = self.folded.end..self.folded.end + len;
             self.original = at..at + c.len_utf8();
         }
         Some(self)
@@ -156,12 +166,12 @@ mod tests {
     }
 
     /// Every char folds as std's lowercase does (but for the full-folding
-    /// exceptions), and `folded_len` agrees with the folding.
+    /// exceptions), into as many chars as `folded_chars` says.
     #[test]
     fn every_char_folds_as_std_lowercases() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let ours = fold(c.encode_utf8(&mut [0; 4]));
-            assert_eq!(folded_len(c), ours.len(), "{c:?}");
+            assert_eq!(folded_chars(c), ours.chars().count(), "{c:?}");
             if !matches!(c, 'ß' | 'ẞ' | 'ς') {
                 assert_eq!(ours, c.to_lowercase().collect::<String>(), "{c:?}");
             }
@@ -174,17 +184,28 @@ mod tests {
         let text = "Straße ÉCOLE";
         let folded = fold(text);
         let at = folded.find("sse").unwrap();
-        assert_eq!(to_original(text, &[(at, at + 3)]), [(4, 7)]);
+        assert_eq!(to_original(text, &folded, &[(at, at + 3)]), [(4, 7)]);
         let at = folded.find("école").unwrap();
-        let back = to_original(text, &[(at, at + "école".len())]);
+        let back = to_original(text, &folded, &[(at, at + "école".len())]);
         assert_eq!(&text[back[0].0..back[0].1], "ÉCOLE");
         // Half of "ß" ("s" of "ss") marks the whole "ß"; two ranges in one char.
         let ss = folded.find("ss").unwrap();
         assert_eq!(
-            to_original(text, &[(ss, ss + 1), (ss + 1, ss + 2)]),
+            to_original(text, &folded, &[(ss, ss + 1), (ss + 1, ss + 2)]),
             [(4, 6), (4, 6)]
         );
-        assert_eq!(to_original("abc", &[]), []);
+        assert_eq!(to_original("abc", "abc", &[]), []);
+        // Marks past the dotted capital I (two chars folded) still land on it and
+        // after it.
+        let text = "İx Éy";
+        let folded = fold(text);
+        let at = folded.find('x').unwrap();
+        assert_eq!(
+            to_original(text, &folded, &[(0, 1), (at, at + 1)]),
+            [(0, 2), (2, 3)]
+        );
+        let at = folded.find("éy").unwrap();
+        assert_eq!(to_original(text, &folded, &[(at, at + 3)]), [(4, 7)]);
     }
 
     #[test]

@@ -211,7 +211,7 @@ fn marks(query: &Query, folded: &str, text: &str) -> Vec<(usize, usize)> {
             _ => merged.push((from, to)),
         }
     }
-    let mut original = fold::to_original(text, &merged);
+    let mut original = fold::to_original(text, folded, &merged);
     for range in &mut original {
         range.1 = fold::past_marks(text, range.1);
     }
