@@ -149,6 +149,27 @@ impl Packet {
 
     /// Reads one packet from its JSON text (already decrypted and trimmed).
     pub fn decode(json: &str) -> Result<Self, DecodeError> {
+        Self::decode_kinds(json, |_| true, Body::decode_data)
+    }
+
+    /// [`Packet::decode`] for a client: a kind only clients send (a request) is
+    /// read as [`Body::Unknown`], like a kind this crate does not know, since a
+    /// client has no use for it; and a client's code holds no readers for them.
+    pub fn decode_from_server(json: &str) -> Result<Self, DecodeError> {
+        Self::decode_kinds(
+            json,
+            PacketKind::is_sent_by_servers,
+            Body::decode_server_data,
+        )
+    }
+
+    /// Reads a packet whose kind is one of `known`, each read by `read`; the other
+    /// kinds are [`Body::Unknown`].
+    fn decode_kinds(
+        json: &str,
+        known: fn(PacketKind) -> bool,
+        read: fn(PacketKind, Option<&RawValue>) -> Result<Body, serde_json::Error>,
+    ) -> Result<Self, DecodeError> {
         let envelope: Envelope<'_> = serde_json::from_str(json).map_err(DecodeError::NotAPacket)?;
         let Some(parts) = TypeString::parse(&envelope.type_string) else {
             return Err(DecodeError::BadType(envelope.type_string.into_owned()));
@@ -167,7 +188,8 @@ impl Packet {
                 )),
             ));
         }
-        let Some(kind) = PacketKind::from_names(parts.major, parts.minor) else {
+        let Some(kind) = PacketKind::from_names(parts.major, parts.minor).filter(|&k| known(k))
+        else {
             return Ok(Self::new(
                 parts.id,
                 Body::Unknown(UnknownPacket {
@@ -192,7 +214,7 @@ impl Packet {
             }
             (_, Some(raw)) => Some(serde_json::from_str::<RoomId>(raw.get()).map_err(bad_data)?),
         };
-        let body = Body::decode_data(kind, data).map_err(bad_data)?;
+        let body = read(kind, data).map_err(bad_data)?;
         Ok(Self {
             id: parts.id,
             room,

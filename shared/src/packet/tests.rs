@@ -23,6 +23,41 @@ fn every_packet_type_round_trips() {
     }
 }
 
+/// A client reads what servers send as `decode` does, and a request (even one
+/// whose data would not parse) as an unknown packet carrying its raw data.
+#[test]
+fn a_client_reads_requests_as_unknown_packets() {
+    for &kind in PacketKind::ALL {
+        let line = sample(kind).encode();
+        let read = Packet::decode_from_server(&line).unwrap();
+        if kind.is_sent_by_servers() {
+            assert_eq!(read, Packet::decode(&line).unwrap(), "{line}");
+            continue;
+        }
+        let Body::Unknown(unknown) = &read.body else {
+            panic!("{kind:?} read as {read:?}");
+        };
+        assert_eq!(
+            (unknown.major.as_str(), unknown.minor.as_str()),
+            (kind.major(), kind.minor())
+        );
+        assert_eq!(read.id, sample(kind).id);
+        let broken = format!(
+            r#"{{"type":"{}.{}","data":[1,2]}}"#,
+            kind.major(),
+            kind.minor()
+        );
+        let read = Packet::decode_from_server(&broken).unwrap();
+        assert!(
+            matches!(&read.body, Body::Unknown(u) if u.data == "[1,2]"),
+            "{read:?}"
+        );
+    }
+    assert!(!PacketKind::Login.is_sent_by_servers());
+    assert!(PacketKind::Handshake.is_sent_by_servers());
+    assert!(PacketKind::TextMessage.is_sent_by_servers());
+}
+
 #[test]
 fn errors_and_unknown_packets_round_trip() {
     let error = Packet::error(

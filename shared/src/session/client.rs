@@ -472,7 +472,7 @@ impl ClientSession {
                 Err(e) => return Some(Event::ProtocolError(e.into())),
             },
         };
-        let packet = match Packet::decode(&json) {
+        let packet = match Packet::decode_from_server(&json) {
             Ok(packet) => packet,
             Err(e) => return Some(Event::ProtocolError(e.into())),
         };
