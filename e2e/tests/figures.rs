@@ -15,12 +15,13 @@ use serde_json::Value;
 /// works. Issue 15's target is 250 KiB, reached down to ~253 KiB (wasm-opt -Oz
 /// --converge, opt-level z, no uppercase tables, a comb table built at run time);
 /// issue 14's browser storage (~25 KB), search (~15 KB) and std's Unicode lowercase
-/// for it (~7 KB, estimated) then brought it to ~302 KiB (308,810 bytes as measured
+/// for it (8.4 KB, measured since) then brought it to ~302 KiB (308,810 bytes as measured
 /// here). Issue 15's second pass (history entries read without serde's flatten,
 /// no stable sort, eight views as plain functions) took it to ~285 KiB (291,536
-/// bytes here, 290,010 by `gzip -9`), so this guards that with a small margin, not
-/// the target.
-const WASM_GZIP_BUDGET: usize = 286 * 1024;
+/// bytes here), and its third (the search folding with the page's own lowercase,
+/// a client without readers for requests) to ~274 KiB (280,367 bytes here, 278,910
+/// by `gzip -9`), so this guards that with a small margin, not the target.
+const WASM_GZIP_BUDGET: usize = 275 * 1024;
 
 #[test]
 fn wasm_fits_the_size_budget() -> Result<()> {
