@@ -32,8 +32,10 @@ async fn two_users_exchange_messages_both_ways() -> Result<()> {
     root.wait_for_message("bob", "hi root").await?;
     bob.wait_for_status("bob", "hi root", "sent").await?;
 
-    // Message text is text: markup shows literally, and only http(s) links are links.
-    let tricky = "<b>bold</b> see https://example.org/x and javascript:alert(1)";
+    // Message text is text: markup shows literally, and only http(s) links are links,
+    // each starting a word (after "«", not after the letter "é").
+    let tricky = "<b>bold</b> see https://example.org/x and javascript:alert(1), \
+                  «https://example.org/y but not éhttps://example.org/z";
     root.send(tricky).await?;
     bob.wait_for_message("root", tricky).await?;
     let links = bob
@@ -45,7 +47,10 @@ async fn two_users_exchange_messages_both_ways() -> Result<()> {
         .await?;
     assert_eq!(
         links,
-        json!([["https://example.org/x", "noopener noreferrer"]])
+        json!([
+            ["https://example.org/x", "noopener noreferrer"],
+            ["https://example.org/y", "noopener noreferrer"]
+        ])
     );
     let bold = bob
         .js(

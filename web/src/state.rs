@@ -14,7 +14,7 @@ mod phase;
 mod restore;
 mod room;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use miricat_shared::RoomId;
@@ -63,7 +63,7 @@ pub struct ChatState {
     /// The error banner's text.
     pub error: Option<String>,
     /// `mcp_image://` images by server ID: downloading, ready or failed.
-    pub images: BTreeMap<String, ImageView>,
+    pub images: HashMap<String, ImageView>,
     /// The upload in progress, if any.
     pub upload: Option<UploadView>,
     /// What root's last administrative request did, in plain words.
@@ -78,7 +78,7 @@ pub struct ChatState {
     /// tells its host the reader's address, and anyone can post one.
     pub load_external_images: bool,
     /// Unsent text per room from before a reload, for the composer to bring back.
-    pub restored_drafts: std::collections::HashMap<RoomId, String>,
+    pub restored_drafts: HashMap<RoomId, String>,
 }
 impl ChatState {
     /// Rooms in sidebar order: joined ones first, then by name without regard to

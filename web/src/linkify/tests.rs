@@ -99,6 +99,28 @@ fn keeps_balanced_parentheses_and_rejects_bare_schemes() {
 }
 
 #[test]
+fn a_link_starts_a_word_in_any_script() {
+    for glued in [
+        "éhttp://a.b",
+        "жhttp://a.b",
+        "中http://a.b",
+        "٣http://a.b",
+        "7http://a.b",
+    ] {
+        assert_eq!(linkify(glued), [Text(glued)], "{glued}");
+    }
+    assert_eq!(
+        linkify("«http://a.b and （https://c.d"),
+        [
+            Text("«"),
+            Link("http://a.b"),
+            Text(" and （"),
+            Link("https://c.d"),
+        ]
+    );
+}
+
+#[test]
 fn round_trips_unicode() {
     let text = "héllo https://ünï.example/ä 🎉";
     assert_eq!(joined(&linkify(text)), text);
