@@ -155,7 +155,8 @@ fn trim_trailing(bytes: &[u8], start: usize, mut end: usize, work: &mut Work) ->
 }
 
 // Paths spelled out: the benchmark includes this file by path, where the default
-// lookup of child modules would differ.
-#[cfg(test)]
+// lookup of child modules would differ. Native only: proptest is a native
+// dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "linkify/tests.rs"]
 mod tests;

@@ -23,8 +23,9 @@ mod fold;
 mod hooks;
 mod image_cache;
 mod linkify;
-// The old quadratic reading, for the tests and the benchmark to compare against.
-#[cfg(test)]
+// The old quadratic reading, for the tests and the benchmark to compare against
+// (native only, like those tests).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod linkify_quadratic;
 mod protocol_memory;
 mod room_search;

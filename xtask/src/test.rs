@@ -42,12 +42,20 @@ pub fn all() -> Result<()> {
         clippy(&["--workspace", "--all-targets"]),
     )?;
     step(
-        "clippy (wasm32: shared library and tests)",
-        clippy(&["-p", "miricat-shared", "--lib", "--tests", "--target", WASM]),
+        "clippy (wasm32: shared library, its arithmetic, every target)",
+        clippy(&[
+            "-p",
+            "miricat-shared",
+            "-p",
+            "miricat-modp5",
+            "--all-targets",
+            "--target",
+            WASM,
+        ]),
     )?;
     step(
-        "clippy (wasm32: web app)",
-        clippy(&["-p", "miricat-web", "--target", WASM]),
+        "clippy (wasm32: web app, every target)",
+        clippy(&["-p", "miricat-web", "--all-targets", "--target", WASM]),
     )?;
 
     let mut counts = TestCounts::default();
