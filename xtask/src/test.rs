@@ -14,7 +14,8 @@ fn clippy(args: &[&str]) -> std::process::Command {
     command("cargo", &all)
 }
 
-/// The protocol vectors compiled to wasm32, run under node by wasm-bindgen-test.
+/// The protocol vectors and the exponentiation's seeded reference checks compiled
+/// to wasm32, run under node by wasm-bindgen-test.
 fn wasm_vectors() -> std::process::Command {
     command(
         "cargo",
@@ -26,6 +27,8 @@ fn wasm_vectors() -> std::process::Command {
             WASM,
             "--test",
             "vectors",
+            "--test",
+            "dh_reference",
         ],
     )
 }
