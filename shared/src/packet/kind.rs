@@ -103,11 +103,14 @@ macro_rules! packet_table {
             }
 
             /// Writes the `data` entry of a known, non-error kind (nothing for kinds
-            /// without data).
-            pub(crate) fn serialize_data<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+            /// without data). With `REQUESTS_ONLY`, only a request's: what a client
+            /// sends, whose code then holds no writers for the server's kinds.
+            pub(crate) fn serialize_data<M: SerializeMap, const REQUESTS_ONLY: bool>(&self, map: &mut M) -> Result<(), M::Error> {
                 match self {
                     $( Self::$variant $( (packet_table!(@bind $data, inner)) )? => {
-                        $( let inner: &$data = inner; map.serialize_entry("data", inner)?; )?
+                        if !REQUESTS_ONLY || const { PacketKind::$variant.is_client_request() } {
+                            $( let inner: &$data = inner; map.serialize_entry("data", inner)?; )?
+                        }
                         Ok(())
                     } )*
                     Self::Error(_) | Self::Unknown(_) => Ok(()),

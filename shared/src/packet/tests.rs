@@ -23,6 +23,22 @@ fn every_packet_type_round_trips() {
     }
 }
 
+/// A client writes its requests as `encode` does; the data of other kinds, which
+/// it never sends, is left out.
+#[test]
+fn a_client_writes_requests_as_encode_does() {
+    for &kind in PacketKind::ALL {
+        let packet = sample(kind);
+        let request = packet.encode_request();
+        if kind.is_client_request() {
+            assert_eq!(request, packet.encode());
+        } else if !matches!(kind, PacketKind::ImageUploadRejected) {
+            let read: serde_json::Value = serde_json::from_str(&request).unwrap();
+            assert!(read.get("data").is_none(), "{request}");
+        }
+    }
+}
+
 /// A client reads what servers send as `decode` does, and a request (even one
 /// whose data would not parse) as an unknown packet carrying its raw data.
 #[test]

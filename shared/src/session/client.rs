@@ -89,6 +89,9 @@ pub enum SessionError {
     /// signing in at all): see [`ClientSession::offer_extensions`].
     #[error("the server has not agreed to the {0} extension")]
     NotAgreed(Extension),
+    /// A kind servers send, not a request (see [`PacketKind::is_client_request`]).
+    #[error("{0} is not a request a client sends")]
+    NotARequest(PacketKind),
 }
 
 /// What a received line meant.
@@ -188,7 +191,7 @@ impl ClientSession {
             public_key: self.keypair.public().to_hex(),
         });
         self.pending.push(id, &body, None);
-        Packet::new(wire_id, body).encode()
+        Packet::new(wire_id, body).encode_request()
     }
 
     /// Whether the handshake completed.
@@ -272,10 +275,14 @@ impl ClientSession {
     /// wrappers over this.
     ///
     /// An extension's request is refused ([`SessionError::NotAgreed`]) unless the
-    /// server agreed to that extension.
+    /// server agreed to that extension, and a kind that is not a request at all
+    /// ([`SessionError::NotARequest`]) always.
     pub fn request(&mut self, body: Body, room: Option<RoomId>) -> Result<Outgoing, SessionError> {
         self.cipher()?;
         let kind = body.kind();
+        if !kind.is_client_request() {
+            return Err(SessionError::NotARequest(kind));
+        }
         self.extensions.check_request(kind)?;
         let (id, wire_id) = self.fresh_wire_id();
         let packet = Packet {
@@ -283,7 +290,7 @@ impl ClientSession {
             room,
             body,
         };
-        let line = self.cipher()?.encrypt_line(&packet.encode());
+        let line = self.cipher()?.encrypt_line(&packet.encode_request());
         // MCP 2.0 servers never answer Room.RequireList (WIRE.md section 10).
         let never_answered = kind.reply_kinds().is_empty()
             || (self.version == ProtocolVersion::V2_0 && kind == PacketKind::RoomRequireList);
@@ -455,7 +462,7 @@ impl ClientSession {
         let line = self
             .cipher()
             .ok()?
-            .encrypt_line(&Packet::new(wire_id, Body::Ping).encode());
+            .encrypt_line(&Packet::new(wire_id, Body::Ping).encode_request());
         Some(line)
     }
 

@@ -92,9 +92,14 @@ fn history_requests_are_refused_until_agreed() {
             client.require_history(1, RequireHistory::default()),
             refused
         );
-        // The generic builder holds the same rule.
+        // The generic builder holds the same rule, and sends no server kind.
         let body = Body::RequireHistory(RequireHistory::default());
         assert_eq!(client.request(body, Some(1)), refused);
+        let body = Body::RoomDeleted(crate::packet::room::RoomRef { room: 1 });
+        assert_eq!(
+            client.request(body, None),
+            Err(SessionError::NotARequest(PacketKind::RoomDeleted))
+        );
         assert_eq!(client.pending_requests().count(), 0);
     }
 }
