@@ -89,8 +89,9 @@ macro_rules! packet_table {
             }
 
             /// [`Body::decode_data`] for the kinds servers send (see
-            /// [`PacketKind::is_sent_by_servers`]). Without readers for the
-            /// requests, a client's code is smaller (the wasm by 12 KB, 3.3 KB gzip).
+            /// [`PacketKind::is_sent_by_servers`]; the others never get here, see
+            /// [`super::Packet::decode_from_server`]). Without readers for the
+            /// requests, a client's code is smaller (the wasm by 12 KB, 3.0 KB gzip).
             pub(crate) fn decode_server_data(kind: PacketKind, data: Option<&RawValue>) -> Result<Self, serde_json::Error> {
                 match kind {
                     $( PacketKind::$variant => if const { PacketKind::$variant.is_sent_by_servers() } {

@@ -230,7 +230,7 @@ impl Packet {
 
     /// [`Packet::encode`] for a request, what a client sends: the data of other
     /// kinds is left out, so a client's code holds no writers for them (the wasm
-    /// is 1.4 KB gzip smaller). [`ClientSession`](crate::session::ClientSession)
+    /// is about 1 KB gzip smaller). [`ClientSession`](crate::session::ClientSession)
     /// sends nothing but requests.
     pub(crate) fn encode_request(&self) -> String {
         serde_json::to_string(&Written::<true>(self)).unwrap_or_default()
