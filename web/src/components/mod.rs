@@ -8,7 +8,6 @@
 pub mod admin_notice;
 pub mod announcer;
 pub mod app;
-pub mod chat_provider;
 pub mod chat_screen;
 pub mod composer;
 pub mod confirm_dialog;
@@ -21,7 +20,6 @@ pub mod external_images_toggle;
 pub mod history_top;
 pub mod image_tools;
 pub mod login_screen;
-pub mod main_view;
 pub mod members_panel;
 pub mod message_group;
 pub mod message_image;

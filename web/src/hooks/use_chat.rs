@@ -1,5 +1,5 @@
 //! The chat context: the state plus domain commands, provided once by
-//! [`crate::components::chat_provider::ChatProvider`] and read with [`use_chat`].
+//! [`crate::components::app::App`] and read with [`use_chat`].
 
 use miricat_shared::RoomId;
 use yew::prelude::*;
@@ -272,6 +272,6 @@ impl ChatContext {
 #[hook]
 pub fn use_chat() -> ChatContext {
     use_context::<ChatContext>().unwrap_or_else(|| {
-        panic!("use_chat() called outside <ChatProvider>");
+        panic!("use_chat() called outside <App>");
     })
 }
