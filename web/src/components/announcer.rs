@@ -4,28 +4,23 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_chat;
+use crate::hooks::ChatContext;
 
-/// The announcer; render it once on the chat screen.
-#[component]
-pub fn Announcer() -> Html {
-    let chat = use_chat();
+/// The announcer; render it once on the chat screen. A plain function: the
+/// sentence is cheap to make, and text that does not change is not announced again.
+pub fn announcer(chat: &ChatContext) -> Html {
     let state = chat.state();
-    // Worded once per message: opening another room later must not change the text,
-    // which would make the screen reader say it again.
-    let sentence = use_memo(state.last_arrival.clone(), |arrival| {
-        arrival.as_ref().map(|arrival| {
-            let room_name = state
-                .rooms
-                .get(&arrival.room)
-                .map(|r| r.name.as_str())
-                .unwrap_or_default();
-            arrival.announcement(state.active, room_name)
-        })
+    let sentence = state.last_arrival.as_ref().map(|arrival| {
+        let room_name = state
+            .rooms
+            .get(&arrival.room)
+            .map(|r| r.name.as_str())
+            .unwrap_or_default();
+        arrival.announcement(state.active, room_name)
     });
     html! {
         <div class="visually-hidden" data-testid="announcer" aria-live="polite" aria-atomic="true">
-            { (*sentence).clone().unwrap_or_default() }
+            { sentence.unwrap_or_default() }
         </div>
     }
 }

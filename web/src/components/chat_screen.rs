@@ -6,7 +6,7 @@
 use yew::prelude::*;
 
 use super::admin_notice::AdminNotice;
-use super::announcer::Announcer;
+use super::announcer::announcer;
 use super::composer::Composer;
 use super::error_banner::error_banner;
 use super::members_panel::MembersPanel;
@@ -80,7 +80,7 @@ pub fn ChatScreen() -> Html {
                 <Composer />
             </main>
             <MembersPanel shown={*members_shown} on_close={close_members} />
-            <Announcer />
+            { announcer(&chat) }
         </div>
     }
 }
