@@ -15,12 +15,6 @@
 use super::field::{PRIME, Residue};
 use super::limb::{LIMB_BITS, LIMBS, Limb, MASK, Wide};
 
-/// A full column of `2 * LIMBS` limb products, plus a carry, fits the accumulator.
-const _: () = assert!(
-    (2 * LIMBS + 1).ilog2() + 1 + 2 * LIMB_BITS <= Wide::BITS,
-    "column sums would overflow"
-);
-
 /// Montgomery product `a * b / R mod p`, below `2p` for inputs below `4p`.
 ///
 /// Product scanning: column `i` sums every `a[j] * b[i-j]` and `m[j] * p[i-j]` into

@@ -40,3 +40,12 @@ pub(crate) const LIMBS: usize = (1536usize + HEADROOM_BITS).div_ceil(LIMB_BITS a
 
 /// The bits of one limb.
 pub(crate) const MASK: Limb = Limb::MAX >> (Limb::BITS - LIMB_BITS);
+
+/// With narrow limbs, a full column of `2 * LIMBS` limb products plus a carry fits
+/// the accumulator without carries: both narrow kernels (`columns`, and
+/// `simd_columns`, whose lanes are summed into one `u64`) rely on it.
+#[cfg(not(target_pointer_width = "64"))]
+const _: () = assert!(
+    (2 * LIMBS + 1).ilog2() + 1 + 2 * LIMB_BITS <= Wide::BITS,
+    "column sums would overflow"
+);
