@@ -231,8 +231,8 @@ fn marks(query: &Query, folded: &str, text: &str) -> Vec<(usize, usize)> {
 /// hits, the marks of one message: at most [`MAX_WORDS`] x 16; elsewhere in the app:
 /// a history page, at most 200 by the client's own cap, and the stored drafts), and
 /// linear on a list that is sorted already: std's sorts would add kilobytes to the
-/// wasm (each element type its own copy) for no gain at these sizes. Here so that this module, which the
-/// benchmarks include by path, stays self-contained.
+/// wasm (each element type its own copy) for no gain at these sizes. Here so that
+/// this module, which the benchmarks include by path, stays self-contained.
 pub(crate) fn insertion_sort<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
     for i in 1..items.len() {
         let mut j = i;
