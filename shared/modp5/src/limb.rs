@@ -1,9 +1,9 @@
 //! The limb layout for this target, chosen by measurement (README, performance).
 //!
 //! Natively: saturated 64-bit limbs (24 of them), each product a full `u128` summed
-//! into a three-limb column accumulator, values kept below p. That uses the whole 64x64->128 multiply
-//! the machine has: 1,152 products per Montgomery multiplication, where 52-bit limbs
-//! summed without carries needed 1,800.
+//! into a three-limb column accumulator, values kept below p. That uses the whole
+//! 64x64->128 multiply the machine has: 1,152 products per Montgomery
+//! multiplication, where 52-bit limbs summed without carries needed 1,800.
 //!
 //! On wasm32, whose widest multiply is `i64.mul` (a `u128` product is a library call
 //! there): 28-bit limbs in `u32` whose column sums fit a `u64` without carries
