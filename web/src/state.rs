@@ -97,7 +97,6 @@ impl ChatState {
         rooms.into_iter().map(|(_, _, id)| id).collect()
     }
 
-
     /// The open room.
     pub fn active_room(&self) -> Option<&Room> {
         self.active.and_then(|id| self.rooms.get(&id)).map(|r| &**r)
